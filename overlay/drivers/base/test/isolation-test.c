@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for isolation groups.
+ *
+ * The tests use a bus of their own on which a device matches the driver
+ * named in its "want" field, two providers, and a manager with one driver
+ * beside an ordinary driver, so that the isolation gate is the only thing
+ * that can refuse a match.
+ */
+
+#include <kunit/resource.h>
+#include <kunit/test.h>
+
+#include <linux/device.h>
+#include <linux/isolation.h>
+#include <linux/kernfs.h>
+#include <linux/slab.h>
+
+struct iso_test_dev {
+	struct device dev;
+	const char *want;
+};
+
+#define to_iso_test_dev(d) container_of(d, struct iso_test_dev, dev)
+
+static int iso_test_match(struct device *dev, const struct device_driver *drv)
+{
+	const char *want = READ_ONCE(to_iso_test_dev(dev)->want);
+
+	return want && !strcmp(want, drv->name);
+}
+
+static const struct bus_type iso_test_bus = {
+	.name = "isolation-test",
+	.match = iso_test_match,
+};
+
+static int iso_test_probe(struct device *dev)
+{
+	return 0;
+}
+
+struct iso_test_ctx {
+	struct isolation_provider prov_a;
+	struct isolation_provider prov_b;
+	struct isolation_manager mgr;
+	struct isolation_manager other_mgr;
+	struct device_driver plain_drv;
+	struct device_driver mgr_drv;
+	unsigned int nr_state_changes;
+	enum isolation_group_state last_state;
+	struct isolation_group *last_group;
+};
+
+static void iso_test_state_changed(struct isolation_manager *mgr,
+				   struct isolation_group *group,
+				   enum isolation_group_state state)
+{
+	struct iso_test_ctx *ctx = container_of(mgr, struct iso_test_ctx, mgr);
+
+	ctx->nr_state_changes++;
+	ctx->last_state = state;
+	ctx->last_group = group;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(iso_provider_unregister_action,
+			    isolation_provider_unregister,
+			    struct isolation_provider *);
+KUNIT_DEFINE_ACTION_WRAPPER(iso_driver_unregister_action, driver_unregister,
+			    struct device_driver *);
+KUNIT_DEFINE_ACTION_WRAPPER(iso_device_unregister_action, device_unregister,
+			    struct device *);
+
+/*
+ * Runs last.  The managers live in the context: if a failed test left one of
+ * them managing a group, the context is leaked rather than freed under the
+ * isolation core's feet.
+ */
+static void iso_test_ctx_free(void *data)
+{
+	struct iso_test_ctx *ctx = data;
+	int ret = isolation_manager_unregister(&ctx->mgr);
+	int other = isolation_manager_unregister(&ctx->other_mgr);
+
+	if (ret == -EBUSY || other == -EBUSY) {
+		pr_err("isolation-test: manager still busy, leaking context\n");
+		return;
+	}
+	kfree(ctx);
+}
+
+static void iso_test_dev_release(struct device *dev)
+{
+	kfree(to_iso_test_dev(dev));
+}
+
+/* Adds a device that wants the driver @want; unregistered at test exit. */
+static struct device *iso_test_dev_add(struct kunit *test, const char *name,
+				       const char *want)
+{
+	struct iso_test_dev *tdev;
+	int ret;
+
+	tdev = kzalloc(sizeof(*tdev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tdev);
+	tdev->want = want;
+	device_initialize(&tdev->dev);
+	tdev->dev.bus = &iso_test_bus;
+	tdev->dev.release = iso_test_dev_release;
+	ret = dev_set_name(&tdev->dev, "%s", name);
+	if (!ret)
+		ret = device_add(&tdev->dev);
+	if (ret) {
+		put_device(&tdev->dev);
+		KUNIT_FAIL_AND_ABORT(test, "cannot add device %s: %d", name, ret);
+	}
+	ret = kunit_add_action_or_reset(test, iso_device_unregister_action,
+					&tdev->dev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return &tdev->dev;
+}
+
+/* Makes @dev want @want and probes it; returns whether a driver is bound. */
+static bool iso_test_dev_probe(struct device *dev, const char *want)
+{
+	WRITE_ONCE(to_iso_test_dev(dev)->want, want);
+	return device_attach(dev) > 0;
+}
+
+static void iso_test_driver_register(struct kunit *test,
+				     struct device_driver *drv,
+				     const char *name)
+{
+	drv->name = name;
+	drv->bus = &iso_test_bus;
+	drv->probe = iso_test_probe;
+	KUNIT_ASSERT_EQ(test, driver_register(drv), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+			iso_driver_unregister_action, drv), 0);
+}
+
+static struct isolation_group *iso_test_group(struct kunit *test,
+					      struct isolation_provider *prov)
+{
+	struct isolation_group *group = isolation_group_alloc(prov);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
+	return group;
+}
+
+/* Whether @dev has its isolation_group link. */
+static bool iso_test_dev_linked(struct device *dev)
+{
+	struct kernfs_node *kn;
+
+	kn = kernfs_find_and_get(dev->kobj.sd, "isolation_group");
+	kernfs_put(kn);
+	return !!kn;
+}
+
+/* Whether /sys/kernel/isolation_groups/<id>/devices/ lists @dev. */
+static bool iso_test_group_lists(struct isolation_group *group,
+				 struct device *dev)
+{
+	struct kernfs_node *kn, *next;
+	char id[16];
+	const char *path[] = { "isolation_groups", id, "devices", dev_name(dev) };
+	int i;
+
+	snprintf(id, sizeof(id), "%d", isolation_group_id(group));
+	kn = kernel_kobj->sd;
+	kernfs_get(kn);
+	for (i = 0; kn && i < ARRAY_SIZE(path); i++) {
+		next = kernfs_find_and_get(kn, path[i]);
+		kernfs_put(kn);
+		kn = next;
+	}
+	kernfs_put(kn);
+	return !!kn;
+}
+
+static bool iso_test_group_exists(int id)
+{
+	struct isolation_group *group = isolation_group_get_by_id(id);
+
+	isolation_group_put(group);
+	return !!group;
+}
+
+static int iso_test_init(struct kunit *test)
+{
+	struct iso_test_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, iso_test_ctx_free,
+							ctx), 0);
+	test->priv = ctx;
+
+	ctx->prov_a.name = "test-provider-a";
+	ctx->prov_b.name = "test-provider-b";
+	ctx->mgr.name = "test-manager";
+	ctx->mgr.state_changed = iso_test_state_changed;
+	ctx->other_mgr.name = "test-other-manager";
+
+	KUNIT_ASSERT_EQ(test, isolation_provider_register(&ctx->prov_a), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+			iso_provider_unregister_action, &ctx->prov_a), 0);
+	KUNIT_ASSERT_EQ(test, isolation_provider_register(&ctx->prov_b), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+			iso_provider_unregister_action, &ctx->prov_b), 0);
+	KUNIT_ASSERT_EQ(test, isolation_manager_register(&ctx->mgr), 0);
+	KUNIT_ASSERT_EQ(test, isolation_manager_register(&ctx->other_mgr), 0);
+
+	iso_test_driver_register(test, &ctx->plain_drv, "iso-plain");
+	iso_test_driver_register(test, &ctx->mgr_drv, "iso-managed");
+	KUNIT_ASSERT_EQ(test, isolation_manager_add_driver(&ctx->mgr,
+							   &ctx->mgr_drv), 0);
+	return 0;
+}
+
+static int iso_test_suite_init(struct kunit_suite *suite)
+{
+	return bus_register(&iso_test_bus);
+}
+
+static void iso_test_suite_exit(struct kunit_suite *suite)
+{
+	bus_unregister(&iso_test_bus);
+}
+
+/* A group is named by its id while referenced, and gone after the last put. */
+static void iso_test_group_lifetime(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group, *found;
+	int id;
+
+	group = iso_test_group(test, &ctx->prov_a);
+	id = isolation_group_id(group);
+	KUNIT_EXPECT_GE(test, id, 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_UNMANAGED);
+
+	found = isolation_group_get_by_id(id);
+	KUNIT_EXPECT_PTR_EQ(test, found, group);
+	isolation_group_put(found);
+	KUNIT_EXPECT_TRUE(test, iso_test_group_exists(id));
+
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_get(group), group);
+	isolation_group_put(group);
+	KUNIT_EXPECT_TRUE(test, iso_test_group_exists(id));
+
+	isolation_group_put(group);
+	KUNIT_EXPECT_FALSE(test, iso_test_group_exists(id));
+	KUNIT_EXPECT_NULL(test, isolation_group_get_by_id(-1));
+	KUNIT_EXPECT_EQ(test, isolation_group_id(NULL), -EINVAL);
+}
+
+/* Adding creates both links and one membership; removing undoes it. */
+static void iso_test_add_remove_device(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group, *other, *found;
+	struct device *dev;
+
+	group = iso_test_group(test, &ctx->prov_a);
+	other = iso_test_group(test, &ctx->prov_b);
+	dev = iso_test_dev_add(test, "iso-dev0", NULL);
+
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_linked(dev));
+	KUNIT_EXPECT_TRUE(test, iso_test_group_lists(group, dev));
+	found = isolation_group_get_from_dev(dev);
+	KUNIT_EXPECT_PTR_EQ(test, found, group);
+	isolation_group_put(found);
+
+	/* A device is in one group at most. */
+	KUNIT_EXPECT_EQ(test, isolation_group_add_device(group, dev), -EBUSY);
+	KUNIT_EXPECT_EQ(test, isolation_group_add_device(other, dev), -EBUSY);
+	KUNIT_EXPECT_FALSE(test, iso_test_group_lists(other, dev));
+
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), 0);
+	KUNIT_EXPECT_FALSE(test, iso_test_dev_linked(dev));
+	KUNIT_EXPECT_FALSE(test, iso_test_group_lists(group, dev));
+	KUNIT_EXPECT_NULL(test, isolation_group_get_from_dev(dev));
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), -ENODEV);
+
+	/* Once out, the device may join another group. */
+	KUNIT_EXPECT_EQ(test, isolation_group_add_device(other, dev), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), 0);
+
+	isolation_group_put(group);
+	isolation_group_put(other);
+}
+
+/* Members keep a group alive; it vanishes with the last one. */
+static void iso_test_group_vanishes_with_last_device(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group;
+	struct device *dev0, *dev1;
+	int id;
+
+	group = iso_test_group(test, &ctx->prov_a);
+	id = isolation_group_id(group);
+	dev0 = iso_test_dev_add(test, "iso-dev0", NULL);
+	dev1 = iso_test_dev_add(test, "iso-dev1", NULL);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev0), 0);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev1), 0);
+	isolation_group_put(group);
+
+	KUNIT_EXPECT_TRUE(test, iso_test_group_exists(id));
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev0), 0);
+	KUNIT_EXPECT_TRUE(test, iso_test_group_exists(id));
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev1), 0);
+	KUNIT_EXPECT_FALSE(test, iso_test_group_exists(id));
+}
+
+/* Deleting a device takes it out of its group, which may then vanish. */
+static void iso_test_device_del(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group;
+	struct device *dev;
+	int id;
+
+	group = iso_test_group(test, &ctx->prov_a);
+	id = isolation_group_id(group);
+	dev = iso_test_dev_add(test, "iso-dev0", NULL);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
+	isolation_group_put(group);
+
+	get_device(dev);
+	kunit_release_action(test, iso_device_unregister_action, dev);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(dev->isolation_group));
+	KUNIT_EXPECT_FALSE(test, iso_test_group_exists(id));
+
+	/* A deleted device cannot join a group. */
+	group = iso_test_group(test, &ctx->prov_a);
+	KUNIT_EXPECT_EQ(test, isolation_group_add_device(group, dev), -ENODEV);
+	isolation_group_put(group);
+	put_device(dev);
+}
+
+/* Several providers at once; names are unique; only registered ones work. */
+static void iso_test_providers(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_provider dup = { .name = "test-provider-a" };
+	struct isolation_provider unnamed = { };
+	struct isolation_group *ga, *gb;
+
+	ga = iso_test_group(test, &ctx->prov_a);
+	gb = iso_test_group(test, &ctx->prov_b);
+	KUNIT_EXPECT_NE(test, isolation_group_id(ga), isolation_group_id(gb));
+
+	KUNIT_EXPECT_EQ(test, isolation_provider_register(&ctx->prov_a), -EEXIST);
+	KUNIT_EXPECT_EQ(test, isolation_provider_register(&dup), -EEXIST);
+	KUNIT_EXPECT_EQ(test, isolation_provider_register(&unnamed), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_provider_register(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(isolation_group_alloc(&dup)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(isolation_group_alloc(NULL)), -EINVAL);
+
+	/* Unregistering one provider leaves the other's groups alone. */
+	isolation_provider_unregister(&ctx->prov_a);
+	KUNIT_EXPECT_FALSE(test, iso_test_group_exists(isolation_group_id(ga)));
+	KUNIT_EXPECT_TRUE(test, iso_test_group_exists(isolation_group_id(gb)));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(isolation_group_alloc(&ctx->prov_a)),
+			-EINVAL);
+	/* A second unregistration is harmless. */
+	isolation_provider_unregister(&ctx->prov_a);
+
+	isolation_group_put(ga);
+	isolation_group_put(gb);
+}
+
+/* A provider may go while its groups are referenced and managed. */
+static void iso_test_provider_unregister_in_use(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group;
+	struct device *dev0, *dev1;
+	int id;
+
+	group = iso_test_group(test, &ctx->prov_a);
+	id = isolation_group_id(group);
+	dev0 = iso_test_dev_add(test, "iso-dev0", NULL);
+	dev1 = iso_test_dev_add(test, "iso-dev1", NULL);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev0), 0);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, &ctx->mgr), 0);
+
+	isolation_provider_unregister(&ctx->prov_a);
+	KUNIT_EXPECT_NULL(test, isolation_group_get_from_dev(dev0));
+	KUNIT_EXPECT_FALSE(test, iso_test_dev_linked(dev0));
+	KUNIT_EXPECT_FALSE(test, iso_test_group_exists(id));
+
+	/* The dead group takes no device and no new manager... */
+	KUNIT_EXPECT_EQ(test, isolation_group_add_device(group, dev1), -ENODEV);
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group,
+							  &ctx->other_mgr),
+			-ENODEV);
+	/* ...no longer restricts matching of its former member... */
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev0, "iso-plain"));
+	/* ...and its manager can still let go of it. */
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, &ctx->mgr),
+			0);
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group,
+							  &ctx->other_mgr),
+			-ENODEV);
+	isolation_group_put(group);
+}
+
+/* While managed, only the manager's drivers match; afterwards all do. */
+static void iso_test_match_gated(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group;
+	struct device *dev;
+
+	group = iso_test_group(test, &ctx->prov_a);
+	dev = iso_test_dev_add(test, "iso-dev0", NULL);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
+
+	/* An unmanaged group does not restrict anything. */
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev, "iso-plain"));
+	device_release_driver(dev);
+
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, &ctx->mgr), 0);
+	KUNIT_EXPECT_FALSE(test, iso_test_dev_probe(dev, "iso-plain"));
+	KUNIT_EXPECT_NULL(test, dev->driver);
+	/* The other route, a driver looking for devices, is gated too. */
+	KUNIT_EXPECT_EQ(test, driver_attach(&ctx->plain_drv), 0);
+	KUNIT_EXPECT_NULL(test, dev->driver);
+
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev, "iso-managed"));
+	KUNIT_EXPECT_PTR_EQ(test, dev->driver, &ctx->mgr_drv);
+	device_release_driver(dev);
+
+	/* Releasing the group probes the unbound device with any driver. */
+	WRITE_ONCE(to_iso_test_dev(dev)->want, "iso-plain");
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, &ctx->mgr),
+			0);
+	KUNIT_EXPECT_PTR_EQ(test, dev->driver, &ctx->plain_drv);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_UNMANAGED);
+	isolation_group_put(group);
+}
+
+/* Every transition between the states, and what the manager is told. */
+static void iso_test_state_transitions(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group;
+	struct device *dev;
+
+	group = iso_test_group(test, &ctx->prov_a);
+	dev = iso_test_dev_add(test, "iso-dev0", "iso-plain");
+	KUNIT_ASSERT_PTR_EQ(test, dev->driver, &ctx->plain_drv);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
+
+	/* A foreign driver is bound: managed, not locked. */
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_MANAGED);
+	KUNIT_EXPECT_EQ(test, ctx->nr_state_changes, 1);
+	KUNIT_EXPECT_EQ(test, ctx->last_state, ISOLATION_GROUP_MANAGED);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->last_group, group);
+
+	/* Unbinding it locks the group. */
+	device_release_driver(dev);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_LOCKED);
+	KUNIT_EXPECT_EQ(test, ctx->nr_state_changes, 2);
+	KUNIT_EXPECT_EQ(test, ctx->last_state, ISOLATION_GROUP_LOCKED);
+
+	/* Binding the manager's driver keeps it locked, with no news. */
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev, "iso-managed"));
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_LOCKED);
+	KUNIT_EXPECT_EQ(test, ctx->nr_state_changes, 2);
+
+	/* A bound driver that stops being the manager's unlocks it. */
+	KUNIT_EXPECT_EQ(test, isolation_manager_remove_driver(&ctx->mgr,
+							      &ctx->mgr_drv),
+			0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_MANAGED);
+	KUNIT_EXPECT_EQ(test, ctx->last_state, ISOLATION_GROUP_MANAGED);
+	KUNIT_EXPECT_EQ(test, isolation_manager_add_driver(&ctx->mgr,
+							   &ctx->mgr_drv), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_LOCKED);
+	KUNIT_EXPECT_EQ(test, ctx->nr_state_changes, 4);
+
+	/* Clearing the manager: unmanaged; the manager's driver stays. */
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, &ctx->mgr),
+			0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_UNMANAGED);
+	KUNIT_EXPECT_PTR_EQ(test, dev->driver, &ctx->mgr_drv);
+	KUNIT_EXPECT_EQ(test, ctx->nr_state_changes, 4);
+
+	/* A group with no bound device locks as soon as it is managed. */
+	device_release_driver(dev);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_LOCKED);
+	KUNIT_EXPECT_EQ(test, ctx->nr_state_changes, 5);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, &ctx->mgr),
+			0);
+	isolation_group_put(group);
+}
+
+/* Devices joining a managed group decide its state by their binding. */
+static void iso_test_add_to_managed_group(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group;
+	struct device *bound, *unbound;
+
+	group = iso_test_group(test, &ctx->prov_a);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_LOCKED);
+
+	unbound = iso_test_dev_add(test, "iso-dev0", NULL);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, unbound), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_LOCKED);
+	/* Once in, the ordinary driver is refused. */
+	KUNIT_EXPECT_FALSE(test, iso_test_dev_probe(unbound, "iso-plain"));
+
+	bound = iso_test_dev_add(test, "iso-dev1", "iso-plain");
+	KUNIT_ASSERT_PTR_EQ(test, bound->driver, &ctx->plain_drv);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, bound), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_MANAGED);
+
+	/* The foreign driver leaving with its device locks the group again. */
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(bound), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_LOCKED);
+
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, &ctx->mgr),
+			0);
+	/* Released, the waiting device gets its ordinary driver. */
+	KUNIT_EXPECT_PTR_EQ(test, unbound->driver, &ctx->plain_drv);
+	isolation_group_put(group);
+}
+
+/* Misuse of the manager API is refused and changes nothing. */
+static void iso_test_manager_misuse(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_manager dup = { .name = "test-manager" };
+	struct isolation_manager unregistered = { .name = "test-unregistered" };
+	struct isolation_manager unnamed = { };
+	struct device_driver unregistered_drv = { .name = "iso-none" };
+	struct isolation_group *group;
+
+	group = iso_test_group(test, &ctx->prov_a);
+
+	KUNIT_EXPECT_EQ(test, isolation_manager_register(&ctx->mgr), -EEXIST);
+	KUNIT_EXPECT_EQ(test, isolation_manager_register(&dup), -EEXIST);
+	KUNIT_EXPECT_EQ(test, isolation_manager_register(&unnamed), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_manager_register(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_manager_unregister(&unregistered),
+			-EINVAL);
+
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(NULL, &ctx->mgr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group, &unregistered),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, &ctx->mgr),
+			-EINVAL);
+
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group, &ctx->mgr),
+			-EALREADY);
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group,
+							  &ctx->other_mgr),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group,
+							    &ctx->other_mgr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_manager_unregister(&ctx->mgr), -EBUSY);
+
+	/* Drivers: one manager each, registered drivers only. */
+	KUNIT_EXPECT_EQ(test, isolation_manager_add_driver(&ctx->mgr,
+							   &ctx->mgr_drv),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, isolation_manager_add_driver(&ctx->other_mgr,
+							   &ctx->mgr_drv),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, isolation_manager_add_driver(&ctx->mgr,
+							   &unregistered_drv),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_manager_add_driver(&unregistered,
+							   &ctx->plain_drv),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_manager_remove_driver(&ctx->other_mgr,
+							      &ctx->mgr_drv),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_manager_remove_driver(&ctx->mgr,
+							      &ctx->plain_drv),
+			-EINVAL);
+
+	/* Nothing above changed the group. */
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_LOCKED);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, &ctx->mgr),
+			0);
+
+	/* Still has a driver. */
+	KUNIT_EXPECT_EQ(test, isolation_manager_unregister(&ctx->mgr), -EBUSY);
+	isolation_group_put(group);
+}
+
+/* Unregistering a manager's driver removes it from the manager. */
+static void iso_test_driver_unregister(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, ctx->mgr.nr_drivers, 1);
+	kunit_release_action(test, iso_driver_unregister_action, &ctx->mgr_drv);
+	KUNIT_EXPECT_EQ(test, ctx->mgr.nr_drivers, 0);
+	KUNIT_EXPECT_EQ(test, isolation_manager_unregister(&ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_manager_unregister(&ctx->mgr), -EINVAL);
+}
+
+static struct kunit_case isolation_test_cases[] = {
+	KUNIT_CASE(iso_test_group_lifetime),
+	KUNIT_CASE(iso_test_add_remove_device),
+	KUNIT_CASE(iso_test_group_vanishes_with_last_device),
+	KUNIT_CASE(iso_test_device_del),
+	KUNIT_CASE(iso_test_providers),
+	KUNIT_CASE(iso_test_provider_unregister_in_use),
+	KUNIT_CASE(iso_test_match_gated),
+	KUNIT_CASE(iso_test_state_transitions),
+	KUNIT_CASE(iso_test_add_to_managed_group),
+	KUNIT_CASE(iso_test_manager_misuse),
+	KUNIT_CASE(iso_test_driver_unregister),
+	{}
+};
+
+static struct kunit_suite isolation_test_suite = {
+	.name = "isolation_groups",
+	.suite_init = iso_test_suite_init,
+	.suite_exit = iso_test_suite_exit,
+	.init = iso_test_init,
+	.test_cases = isolation_test_cases,
+};
+kunit_test_suite(isolation_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for isolation groups");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Isolation groups: sets of devices between which the platform guarantees no
+ * isolation, while distinct groups are isolated from each other, usually by
+ * an IOMMU.  See Documentation/driver-api/isolation.rst.
+ */
+#ifndef _LINUX_ISOLATION_H
+#define _LINUX_ISOLATION_H
+
+#include <linux/err.h>
+#include <linux/list.h>
+#include <linux/types.h>
+
+struct device;
+struct device_driver;
+struct isolation_group;
+
+/**
+ * enum isolation_group_state - state of an isolation group
+ * @ISOLATION_GROUP_UNMANAGED: no manager; any driver may bind to the devices.
+ * @ISOLATION_GROUP_MANAGED: a manager is set, so only its drivers may bind,
+ *	but at least one device is still bound to a driver of another owner.
+ * @ISOLATION_GROUP_LOCKED: a manager is set and every device is bound to one
+ *	of the manager's drivers or to no driver at all.
+ */
+enum isolation_group_state {
+	ISOLATION_GROUP_UNMANAGED,
+	ISOLATION_GROUP_MANAGED,
+	ISOLATION_GROUP_LOCKED,
+};
+
+/**
+ * struct isolation_provider - a source of isolation groups
+ * @name: name shown in each group's ``provider`` attribute; must be unique
+ *	among registered providers.
+ * @node: private, entry in the list of registered providers.
+ * @groups: private, the live groups allocated by this provider.
+ *
+ * A provider, typically an IOMMU driver, knows which devices cannot be
+ * isolated from each other.  It allocates groups and puts devices in them.
+ */
+struct isolation_provider {
+	const char *name;
+	struct list_head node;
+	struct list_head groups;
+};
+
+/**
+ * struct isolation_manager - an owner of isolation groups
+ * @name: name shown in each managed group's ``manager`` attribute; must be
+ *	unique among registered managers.
+ * @state_changed: optional; called when a group managed by this manager
+ *	moves between %ISOLATION_GROUP_MANAGED and %ISOLATION_GROUP_LOCKED.
+ *	It runs with the isolation core's lock held, possibly under the lock of
+ *	a device of the group, so it must not sleep on device locks nor call
+ *	back into the isolation API.
+ * @node: private, entry in the list of registered managers.
+ * @groups: private, the groups this manager manages.
+ * @nr_drivers: private, number of drivers registered with this manager.
+ *
+ * A manager, for example a userspace driver framework, takes groups over.
+ * While a group has a manager, driver matching accepts only the manager's
+ * drivers for the devices of the group.
+ */
+struct isolation_manager {
+	const char *name;
+	void (*state_changed)(struct isolation_manager *mgr,
+			      struct isolation_group *group,
+			      enum isolation_group_state state);
+	struct list_head node;
+	struct list_head groups;
+	unsigned int nr_drivers;
+};
+
+#ifdef CONFIG_ISOLATION_GROUPS
+
+int isolation_provider_register(struct isolation_provider *prov);
+void isolation_provider_unregister(struct isolation_provider *prov);
+
+struct isolation_group *isolation_group_alloc(struct isolation_provider *prov);
+struct isolation_group *isolation_group_get(struct isolation_group *group);
+void isolation_group_put(struct isolation_group *group);
+struct isolation_group *isolation_group_get_by_id(int id);
+struct isolation_group *isolation_group_get_from_dev(struct device *dev);
+int isolation_group_id(struct isolation_group *group);
+enum isolation_group_state isolation_group_state(struct isolation_group *group);
+
+int isolation_group_add_device(struct isolation_group *group,
+			       struct device *dev);
+int isolation_group_remove_device(struct device *dev);
+
+int isolation_manager_register(struct isolation_manager *mgr);
+int isolation_manager_unregister(struct isolation_manager *mgr);
+int isolation_manager_add_driver(struct isolation_manager *mgr,
+				 struct device_driver *drv);
+int isolation_manager_remove_driver(struct isolation_manager *mgr,
+				    struct device_driver *drv);
+int isolation_group_set_manager(struct isolation_group *group,
+				struct isolation_manager *mgr);
+int isolation_group_clear_manager(struct isolation_group *group,
+				  struct isolation_manager *mgr);
+
+#else /* !CONFIG_ISOLATION_GROUPS */
+
+static inline int isolation_provider_register(struct isolation_provider *prov)
+{
+	return -ENODEV;
+}
+
+static inline void isolation_provider_unregister(struct isolation_provider *prov)
+{
+}
+
+static inline struct isolation_group *
+isolation_group_alloc(struct isolation_provider *prov)
+{
+	return ERR_PTR(-ENODEV);
+}
+
+static inline struct isolation_group *
+isolation_group_get(struct isolation_group *group)
+{
+	return NULL;
+}
+
+static inline void isolation_group_put(struct isolation_group *group)
+{
+}
+
+static inline struct isolation_group *isolation_group_get_by_id(int id)
+{
+	return NULL;
+}
+
+static inline struct isolation_group *
+isolation_group_get_from_dev(struct device *dev)
+{
+	return NULL;
+}
+
+static inline int isolation_group_id(struct isolation_group *group)
+{
+	return -ENODEV;
+}
+
+static inline enum isolation_group_state
+isolation_group_state(struct isolation_group *group)
+{
+	return ISOLATION_GROUP_UNMANAGED;
+}
+
+static inline int isolation_group_add_device(struct isolation_group *group,
+					     struct device *dev)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_group_remove_device(struct device *dev)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_manager_register(struct isolation_manager *mgr)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_manager_unregister(struct isolation_manager *mgr)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_manager_add_driver(struct isolation_manager *mgr,
+					       struct device_driver *drv)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_manager_remove_driver(struct isolation_manager *mgr,
+						  struct device_driver *drv)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_group_set_manager(struct isolation_group *group,
+					      struct isolation_manager *mgr)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_group_clear_manager(struct isolation_group *group,
+						struct isolation_manager *mgr)
+{
+	return -ENODEV;
+}
+
+#endif /* CONFIG_ISOLATION_GROUPS */
+
+#endif /* _LINUX_ISOLATION_H */

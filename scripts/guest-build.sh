@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds the x86_64 guest kernel (tinyconfig + configs/guest.config) from the
+# assembled tree build/linux into build/guest, and the guest initramfs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+src=$top/build/linux
+obj=$top/build/guest
+cfg=$top/build/guest-cfg
+jobs=${JOBS:-$(nproc)}
+kmake=(make -C "$src" ARCH=x86_64 "CC=ccache gcc" -j"$jobs")
+export CCACHE_DIR=${CCACHE_DIR:-$top/build/ccache}
+export KBUILD_BUILD_TIMESTAMP="2012-03-12" KBUILD_BUILD_USER=isolation KBUILD_BUILD_HOST=guest
+
+# Work out the config in a scratch directory; touch the real one only when
+# it changes, so that rebuilds stay incremental.
+mkdir -p "$obj" "$cfg"
+"${kmake[@]}" -s O="$cfg" tinyconfig >/dev/null
+"$src"/scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/.config" configs/guest.config >/dev/null
+"${kmake[@]}" -s O="$cfg" olddefconfig >/dev/null
+missing=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=n) sym=${line%%=*}
+		if grep -q "^$sym=" "$cfg/.config"; then echo "guest config: $sym is set" >&2; missing=1; fi ;;
+	CONFIG_*=*) grep -qx "$line" "$cfg/.config" || { echo "guest config: $line did not stick" >&2; missing=1; } ;;
+	esac
+done < configs/guest.config
+[ "$missing" = 0 ] || exit 1
+cmp -s "$cfg/.config" "$obj/.config" || cp "$cfg/.config" "$obj/.config"
+
+"${kmake[@]}" -s O="$obj" olddefconfig
+"${kmake[@]}" -s O="$obj" bzImage modules
+echo "guest kernel: $obj/arch/x86/boot/bzImage"
+
+# Initramfs: static busybox, the test scripts and the test module.
+root=$top/build/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/modules,tests}
+cp /bin/busybox "$root/bin/busybox"
+for app in $("$root/bin/busybox" --list); do
+	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
+done
+cp tests/guest/init "$root/init"
+cp tests/guest/*.sh "$root/tests/"
+chmod +x "$root/init" "$root"/tests/*.sh
+find "$obj" -name '*.ko' -exec cp {} "$root/lib/modules/" \;
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$top/build/initramfs.cpio.gz"
+echo "guest initramfs: $top/build/initramfs.cpio.gz"

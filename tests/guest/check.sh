@@ -1,0 +1,212 @@
+#!/bin/sh
+# Guest tests of isolation groups through sysfs, with the test provider
+# module: layout and links, attributes, the bind gate while a group is
+# managed, the state machine, and clean removal.  Prints one
+# "ISOTEST: ok - name" or "ISOTEST: not ok - name: why" line per check.
+
+G=/sys/kernel/isolation_groups
+P=/sys/module/isolation_test_provider/parameters
+PCI=/sys/bus/pci
+MOD=/lib/modules/isolation_test_provider.ko
+why=""
+
+ok() { echo "ISOTEST: ok - $1"; }
+nok() { echo "ISOTEST: not ok - $1: $2"; }
+# check NAME CMD...: runs CMD, which sets $why when it fails.
+check() {
+	name=$1; shift
+	why=""
+	if "$@"; then ok "$name"; else nok "$name" "${why:-failed}"; fi
+}
+fail() { why="$*"; return 1; }
+expect() { # expect FILE VALUE
+	v=$(cat "$1" 2>/dev/null)
+	[ "$v" = "$2" ] || fail "$1 is '$v', expected '$2'"
+}
+drv_of() { [ -e "$PCI/devices/$1/driver" ] && basename "$(readlink "$PCI/devices/$1/driver")"; }
+group_of() { basename "$(readlink "$PCI/devices/$1/isolation_group")"; }
+slot_of() { echo "${1%.*}"; }
+
+t_kset() { [ -d $G ] || fail "$G missing"; }
+
+t_load() { insmod $MOD || fail "insmod failed"; }
+
+# Every PCI device has a link to its group, and the group links back.
+t_links() {
+	n=0
+	for d in $PCI/devices/*; do
+		name=${d##*/}
+		[ -L "$d/isolation_group" ] || { fail "$name has no isolation_group"; return; }
+		g=$(readlink -f "$d/isolation_group")
+		case "$g" in $G/*) ;; *) fail "$name links to $g"; return ;; esac
+		[ "$(readlink -f "$g/devices/$name")" = "$(readlink -f "$d")" ] ||
+			{ fail "$g/devices/$name does not lead to $name"; return; }
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || fail "no PCI devices"
+}
+
+# The test provider's rule: one group per PCI slot, all of the slot in it.
+t_partition() {
+	for g in $G/*; do
+		slot=""
+		for l in "$g"/devices/*; do
+			[ -e "$l" ] || { fail "${g##*/} is empty"; return; }
+			s=$(slot_of "${l##*/}")
+			[ -z "$slot" ] || [ "$s" = "$slot" ] || { fail "${g##*/} spans $slot and $s"; return; }
+			slot=$s
+			[ "$(readlink -f "$l/isolation_group")" = "$(readlink -f "$g")" ] ||
+				{ fail "${l##*/} is listed in ${g##*/} but links elsewhere"; return; }
+		done
+	done
+	ng=$(ls $G | wc -l)
+	ns=$(ls $PCI/devices | sed 's/\.[0-7]$//' | sort -u | wc -l)
+	[ "$ng" = "$ns" ] || fail "$ng groups for $ns slots"
+}
+
+t_attrs() {
+	for g in $G/*; do
+		expect "$g/provider" test-pci || return
+		expect "$g/manager" "" || return
+		expect "$g/state" unmanaged || return
+	done
+}
+
+t_readonly() {
+	g=$(ls $G | head -n 1)
+	for a in provider manager state; do
+		if echo locked > $G/$g/$a 2>/dev/null; then fail "$a is writable"; return; fi
+	done
+	expect $G/$g/state unmanaged
+}
+
+# A pci-serial device in a slot of its own, bound to the serial driver.
+single=""
+multi=""
+pick_devices() {
+	for d in $PCI/devices/*; do
+		name=${d##*/}
+		[ "$(drv_of "$name")" = serial ] || continue
+		n=$(ls "$G/$(group_of "$name")/devices" | wc -l)
+		if [ "$n" = 1 ] && [ -z "$single" ]; then single=$name; fi
+		if [ "$n" -gt 1 ] && [ -z "$multi" ]; then multi=$name; fi
+	done
+	[ -n "$single" ] && [ -n "$multi" ] || fail "topology lacks a single and a multifunction serial slot"
+}
+
+t_manage() {
+	g=$(group_of "$single")
+	echo "$g" > $P/manage || { fail "manage $g refused"; return; }
+	expect $G/$g/manager test || return
+	# The serial driver is still bound: managed, not locked.
+	expect $G/$g/state managed || return
+	if echo "$g" > $P/manage 2>/dev/null; then fail "second manage accepted"; return; fi
+	expect $G/$g/manager test
+}
+
+t_unbind_locks() {
+	g=$(group_of "$single")
+	echo "$single" > $PCI/drivers/serial/unbind || { fail "unbind failed"; return; }
+	expect $G/$g/state locked
+}
+
+# Every route to a driver that is not the manager's is refused.
+t_bind_gate() {
+	g=$(group_of "$single")
+	if echo "$single" > $PCI/drivers/serial/bind 2>/dev/null; then fail "bind accepted"; return; fi
+	[ -z "$(drv_of "$single")" ] || { fail "bound after bind"; return; }
+	echo "$single" > $PCI/drivers_probe 2>/dev/null
+	[ -z "$(drv_of "$single")" ] || { fail "bound after drivers_probe"; return; }
+	echo serial > $PCI/devices/$single/driver_override
+	echo "$single" > $PCI/drivers_probe 2>/dev/null
+	[ -z "$(drv_of "$single")" ] || { fail "bound through driver_override"; return; }
+	echo > $PCI/devices/$single/driver_override
+	expect $G/$g/state locked
+}
+
+t_manager_driver() {
+	g=$(group_of "$single")
+	echo isolation-test-stub > $PCI/devices/$single/driver_override
+	echo "$single" > $PCI/drivers_probe 2>/dev/null
+	[ "$(drv_of "$single")" = isolation-test-stub ] || { fail "manager driver not bound"; return; }
+	expect $G/$g/state locked
+}
+
+t_release() {
+	g=$(group_of "$single")
+	echo "$g" > $P/release || { fail "release refused"; return; }
+	expect $G/$g/state unmanaged || return
+	expect $G/$g/manager "" || return
+	if echo "$g" > $P/release 2>/dev/null; then fail "second release accepted"; return; fi
+	echo "$single" > $PCI/drivers/isolation-test-stub/unbind
+	echo > $PCI/devices/$single/driver_override
+	echo "$single" > $PCI/drivers_probe
+	[ "$(drv_of "$single")" = serial ] || fail "serial driver did not come back"
+}
+
+# A multi-device group locks only when its last foreign driver goes, and
+# releasing it probes the unbound devices with their ordinary drivers.
+t_multi() {
+	g=$(group_of "$multi")
+	echo "$g" > $P/manage || { fail "manage refused"; return; }
+	expect $G/$g/state managed || return
+	last=""
+	for l in $G/$g/devices/*; do
+		n=${l##*/}
+		[ -n "$(drv_of "$n")" ] || continue
+		[ -z "$last" ] || { expect $G/$g/state managed || return; }
+		echo "$n" > "$PCI/devices/$n/driver/unbind"
+		last=$n
+	done
+	expect $G/$g/state locked || return
+	echo "$g" > $P/release || { fail "release refused"; return; }
+	for l in $G/$g/devices/*; do
+		n=${l##*/}
+		[ "$(drv_of "$n")" = serial ] || { fail "$n not re-probed after release"; return; }
+	done
+	expect $G/$g/state unmanaged
+}
+
+t_unload() {
+	g=$(group_of "$single")
+	echo "$g" > $P/manage || { fail "manage refused"; return; }
+	rmmod isolation_test_provider || { fail "rmmod failed"; return; }
+	[ -z "$(ls $G)" ] || { fail "groups left: $(ls $G | tr '\n' ' ')"; return; }
+	for d in $PCI/devices/*; do
+		[ ! -e "$d/isolation_group" ] && [ ! -L "$d/isolation_group" ] ||
+			{ fail "stale link in ${d##*/}"; return; }
+	done
+	[ "$(drv_of "$single")" = serial ] || fail "serial driver lost"
+}
+
+t_reload() {
+	insmod $MOD || { fail "second insmod failed"; return; }
+	t_links || return
+	rmmod isolation_test_provider || fail "second rmmod failed"
+	[ -z "$(ls $G)" ] || fail "groups left after second unload"
+}
+
+t_kmemleak() {
+	k=/sys/kernel/debug/kmemleak
+	[ -e $k ] || { fail "no $k"; return; }
+	echo scan > $k; sleep 1; echo scan > $k
+	r=$(cat $k)
+	[ -z "$r" ] || { echo "$r"; fail "kmemleak reports leaks"; }
+}
+
+check kset t_kset
+check load t_load
+check links t_links
+check partition t_partition
+check attributes t_attrs
+check read-only t_readonly
+check pick-devices pick_devices
+check manage t_manage
+check unbind-locks t_unbind_locks
+check bind-gate t_bind_gate
+check manager-driver t_manager_driver
+check release t_release
+check multi-device-group t_multi
+check unload t_unload
+check reload t_reload
+check kmemleak t_kmemleak
