@@ -4,12 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
-src=$top/build/linux
+src=${KSRC:-$top/build/linux}
 obj=$top/build/guest
 cfg=$top/build/guest-cfg
 jobs=${JOBS:-$(nproc)}
 kmake=(make -C "$src" ARCH=x86_64 "CC=ccache gcc" -j"$jobs")
-export CCACHE_DIR=${CCACHE_DIR:-$top/build/ccache}
 export KBUILD_BUILD_TIMESTAMP="2012-03-12" KBUILD_BUILD_USER=isolation KBUILD_BUILD_HOST=guest
 
 # Work out the config in a scratch directory; touch the real one only when
@@ -45,5 +44,10 @@ cp tests/guest/init "$root/init"
 cp tests/guest/*.sh "$root/tests/"
 chmod +x "$root/init" "$root"/tests/*.sh
 find "$obj" -name '*.ko' -exec cp {} "$root/lib/modules/" \;
+if [ -d "$src/tools/isolation" ]; then
+	mkdir -p "$top/build/tools"
+	make -s -C "$src/tools/isolation" OUTPUT="$top/build/tools/" LDFLAGS=-static
+	cp "$top/build/tools/lsisol" "$root/bin/lsisol"
+fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$top/build/initramfs.cpio.gz"
 echo "guest initramfs: $top/build/initramfs.cpio.gz"

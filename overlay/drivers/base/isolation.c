@@ -18,7 +18,9 @@
  * under RCU (groups are freed after a grace period), and the sysfs show
  * callbacks, which read group->manager under RCU (a manager unregistering
  * waits for a grace period) and never take isolation_lock, so that a group
- * can be removed from sysfs with the lock held.
+ * can be removed from sysfs with the lock held.  A group's list of devices
+ * is also protected by its own group->lock, which writers take inside
+ * isolation_lock, so that show callbacks can walk it.
  *
  * Lifetime: group->users counts the references handed out by this API; each
  * device in the group and the group's manager hold one.  When it drops to
@@ -47,6 +49,7 @@
  * @kobj: sysfs object, /sys/kernel/isolation_groups/<id>.
  * @users: references taken through the API; the group is unpublished when
  *	it drops to zero.
+ * @lock: protects @devices for readers; writers also hold isolation_lock.
  * @devices_kn: the group's ``devices`` directory, holding links to devices.
  * @provider: the provider that allocated the group.
  * @provider_node: entry in @provider's list of live groups.
@@ -61,6 +64,7 @@
 struct isolation_group {
 	struct kobject kobj;
 	struct kref users;
+	struct mutex lock;
 	struct kernfs_node *devices_kn;
 	struct isolation_provider *provider;
 	struct list_head provider_node;
@@ -97,18 +101,28 @@ static const char * const isolation_state_names[] = {
 	[ISOLATION_GROUP_LOCKED] = "locked",
 };
 
-static ssize_t provider_show(struct kobject *kobj, struct kobj_attribute *attr,
-			     char *buf)
+#define to_isolation_group_attr(a) \
+	container_of(a, struct isolation_group_attribute, attr)
+
+static ssize_t isolation_group_attr_show(struct kobject *kobj,
+					 struct attribute *attr, char *buf)
+{
+	return to_isolation_group_attr(attr)->show(to_isolation_group(kobj), buf);
+}
+
+static const struct sysfs_ops isolation_group_sysfs_ops = {
+	.show = isolation_group_attr_show,
+};
+
+static ssize_t provider_show(struct isolation_group *group, char *buf)
 {
 	/* Cleared only after the group has left sysfs. */
-	return sysfs_emit(buf, "%s\n", to_isolation_group(kobj)->provider->name);
+	return sysfs_emit(buf, "%s\n", group->provider->name);
 }
-static struct kobj_attribute provider_attr = __ATTR_RO(provider);
+static ISOLATION_GROUP_ATTR_RO(provider);
 
-static ssize_t manager_show(struct kobject *kobj, struct kobj_attribute *attr,
-			    char *buf)
+static ssize_t manager_show(struct isolation_group *group, char *buf)
 {
-	struct isolation_group *group = to_isolation_group(kobj);
 	struct isolation_manager *mgr;
 	ssize_t len;
 
@@ -119,21 +133,20 @@ static ssize_t manager_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 	return len;
 }
-static struct kobj_attribute manager_attr = __ATTR_RO(manager);
+static ISOLATION_GROUP_ATTR_RO(manager);
 
-static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
-			  char *buf)
+static ssize_t state_show(struct isolation_group *group, char *buf)
 {
-	enum isolation_group_state state = READ_ONCE(to_isolation_group(kobj)->state);
+	enum isolation_group_state state = READ_ONCE(group->state);
 
 	return sysfs_emit(buf, "%s\n", isolation_state_names[state]);
 }
-static struct kobj_attribute state_attr = __ATTR_RO(state);
+static ISOLATION_GROUP_ATTR_RO(state);
 
 static struct attribute *isolation_group_attrs[] = {
-	&provider_attr.attr,
-	&manager_attr.attr,
-	&state_attr.attr,
+	&isolation_group_attr_provider.attr,
+	&isolation_group_attr_manager.attr,
+	&isolation_group_attr_state.attr,
 	NULL,
 };
 
@@ -162,12 +175,13 @@ static void isolation_group_release(struct kobject *kobj)
 	struct isolation_group *group = to_isolation_group(kobj);
 
 	kernfs_put(group->devices_kn);
+	mutex_destroy(&group->lock);
 	kfree_rcu(group, rcu);
 }
 
 static const struct kobj_type isolation_group_ktype = {
 	.release = isolation_group_release,
-	.sysfs_ops = &kobj_sysfs_ops,
+	.sysfs_ops = &isolation_group_sysfs_ops,
 	.default_groups = isolation_group_groups,
 };
 
@@ -294,7 +308,8 @@ static void isolation_group_del_device(struct isolation_group *group,
 	sysfs_remove_link(&dev->kobj, "isolation_group");
 	sysfs_remove_link_from_group(&group->kobj, "devices", dev_name(dev));
 	RCU_INIT_POINTER(dev->isolation_group, NULL);
-	list_del(&idev->node);
+	scoped_guard(mutex, &group->lock)
+		list_del(&idev->node);
 	put_device(dev);
 	kfree(idev);
 	isolation_group_update_state(group);
@@ -376,6 +391,7 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *prov)
 		return ERR_PTR(-ENOMEM);
 
 	kref_init(&group->users);
+	mutex_init(&group->lock);
 	INIT_LIST_HEAD(&group->devices);
 	INIT_LIST_HEAD(&group->manager_node);
 	group->provider = prov;
@@ -402,6 +418,10 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *prov)
 		ret = -ENOMEM;
 		goto err_del;
 	}
+
+	ret = sysfs_create_groups(&group->kobj, prov->group_groups);
+	if (ret)
+		goto err_del;
 
 	list_add_tail(&group->provider_node, &prov->groups);
 	kobject_uevent(&group->kobj, KOBJ_ADD);
@@ -569,7 +589,8 @@ int isolation_group_add_device(struct isolation_group *group,
 		goto err_unlink;
 
 	idev->dev = get_device(dev);
-	list_add_tail(&idev->node, &group->devices);
+	scoped_guard(mutex, &group->lock)
+		list_add_tail(&idev->node, &group->devices);
 	kref_get(&group->users);
 	rcu_assign_pointer(dev->isolation_group, group);
 	/* Pairs with isolation_device_binding_changed(). */
@@ -586,6 +607,37 @@ err_free:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(isolation_group_add_device);
+
+/**
+ * isolation_group_for_each_dev - call a function for each device of a group
+ * @group: the group
+ * @data: passed to @fn
+ * @fn: called for each device until it returns non-zero
+ *
+ * Safe to call from the show callback of a group attribute.  @fn runs with
+ * the group's device list locked, so it must not add or remove devices.
+ *
+ * Return: the first non-zero value returned by @fn, 0 if there is none, or
+ * -EINVAL if an argument is NULL.
+ */
+int isolation_group_for_each_dev(struct isolation_group *group, void *data,
+				 int (*fn)(struct device *dev, void *data))
+{
+	struct isolation_device *idev;
+	int ret = 0;
+
+	if (!group || !fn)
+		return -EINVAL;
+
+	guard(mutex)(&group->lock);
+	list_for_each_entry(idev, &group->devices, node) {
+		ret = fn(idev->dev, data);
+		if (ret)
+			break;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(isolation_group_for_each_dev);
 
 static struct isolation_device *isolation_find_device(struct isolation_group *group,
 						       struct device *dev)

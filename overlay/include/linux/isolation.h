@@ -9,11 +9,31 @@
 
 #include <linux/err.h>
 #include <linux/list.h>
+#include <linux/sysfs.h>
 #include <linux/types.h>
 
 struct device;
 struct device_driver;
 struct isolation_group;
+
+/**
+ * struct isolation_group_attribute - a sysfs attribute of isolation groups
+ * @attr: the attribute, with its name and mode.
+ * @show: prints the value for @group into the PAGE_SIZE buffer @buf with
+ *	sysfs_emit() and returns its length or a negative errno.  It may call
+ *	isolation_group_for_each_dev() but no other isolation function.
+ *
+ * Providers use it for the attributes they add to their groups, see
+ * &struct isolation_provider.
+ */
+struct isolation_group_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct isolation_group *group, char *buf);
+};
+
+#define ISOLATION_GROUP_ATTR_RO(_name)					\
+	struct isolation_group_attribute isolation_group_attr_##_name =	\
+		__ATTR_RO(_name)
 
 /**
  * enum isolation_group_state - state of an isolation group
@@ -33,6 +53,9 @@ enum isolation_group_state {
  * struct isolation_provider - a source of isolation groups
  * @name: name shown in each group's ``provider`` attribute; must be unique
  *	among registered providers.
+ * @group_groups: optional, NULL-terminated; attribute groups added to the
+ *	sysfs directory of each group of this provider.  Their attributes
+ *	are &struct isolation_group_attribute.
  * @node: private, entry in the list of registered providers.
  * @groups: private, the live groups allocated by this provider.
  *
@@ -41,6 +64,7 @@ enum isolation_group_state {
  */
 struct isolation_provider {
 	const char *name;
+	const struct attribute_group **group_groups;
 	struct list_head node;
 	struct list_head groups;
 };
@@ -88,6 +112,8 @@ enum isolation_group_state isolation_group_state(struct isolation_group *group);
 int isolation_group_add_device(struct isolation_group *group,
 			       struct device *dev);
 int isolation_group_remove_device(struct device *dev);
+int isolation_group_for_each_dev(struct isolation_group *group, void *data,
+				 int (*fn)(struct device *dev, void *data));
 
 int isolation_manager_register(struct isolation_manager *mgr);
 int isolation_manager_unregister(struct isolation_manager *mgr);
@@ -156,6 +182,13 @@ static inline int isolation_group_add_device(struct isolation_group *group,
 }
 
 static inline int isolation_group_remove_device(struct device *dev)
+{
+	return -ENODEV;
+}
+
+static inline int
+isolation_group_for_each_dev(struct isolation_group *group, void *data,
+			     int (*fn)(struct device *dev, void *data))
 {
 	return -ENODEV;
 }

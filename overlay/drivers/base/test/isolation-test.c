@@ -47,6 +47,8 @@ struct iso_test_ctx {
 	struct isolation_manager other_mgr;
 	struct device_driver plain_drv;
 	struct device_driver mgr_drv;
+	char plain_name[32];
+	char mgr_name[32];
 	unsigned int nr_state_changes;
 	enum isolation_group_state last_state;
 	struct isolation_group *last_group;
@@ -187,9 +189,12 @@ static bool iso_test_group_exists(int id)
 	return !!group;
 }
 
+static atomic_t iso_test_seq = ATOMIC_INIT(0);
+
 static int iso_test_init(struct kunit *test)
 {
 	struct iso_test_ctx *ctx;
+	int n;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
@@ -212,8 +217,16 @@ static int iso_test_init(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, isolation_manager_register(&ctx->mgr), 0);
 	KUNIT_ASSERT_EQ(test, isolation_manager_register(&ctx->other_mgr), 0);
 
-	iso_test_driver_register(test, &ctx->plain_drv, "iso-plain");
-	iso_test_driver_register(test, &ctx->mgr_drv, "iso-managed");
+	/*
+	 * A driver's sysfs directory may outlive its unregistration for a
+	 * while (CONFIG_DEBUG_KOBJECT_RELEASE), so each test names its drivers
+	 * afresh.
+	 */
+	n = atomic_inc_return(&iso_test_seq);
+	snprintf(ctx->plain_name, sizeof(ctx->plain_name), "iso-plain-%d", n);
+	snprintf(ctx->mgr_name, sizeof(ctx->mgr_name), "iso-managed-%d", n);
+	iso_test_driver_register(test, &ctx->plain_drv, ctx->plain_name);
+	iso_test_driver_register(test, &ctx->mgr_drv, ctx->mgr_name);
 	KUNIT_ASSERT_EQ(test, isolation_manager_add_driver(&ctx->mgr,
 							   &ctx->mgr_drv), 0);
 	return 0;
@@ -317,6 +330,45 @@ static void iso_test_group_vanishes_with_last_device(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, iso_test_group_exists(id));
 }
 
+static int iso_test_count_dev(struct device *dev, void *data)
+{
+	unsigned int *count = data;
+
+	return ++*count == 2 ? 2 : 0;
+}
+
+/* Walking a group visits each member once and stops when asked to. */
+static void iso_test_for_each_dev(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group;
+	unsigned int count = 0;
+
+	group = iso_test_group(test, &ctx->prov_a);
+	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(group, &count,
+							   iso_test_count_dev),
+			0);
+	KUNIT_EXPECT_EQ(test, count, 0);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group,
+			iso_test_dev_add(test, "iso-dev0", NULL)), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(group, &count,
+							   iso_test_count_dev),
+			0);
+	KUNIT_EXPECT_EQ(test, count, 1);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group,
+			iso_test_dev_add(test, "iso-dev1", NULL)), 0);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group,
+			iso_test_dev_add(test, "iso-dev2", NULL)), 0);
+	count = 0;
+	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(group, &count,
+							   iso_test_count_dev),
+			2);
+	KUNIT_EXPECT_EQ(test, count, 2);
+	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(group, NULL, NULL),
+			-EINVAL);
+	isolation_group_put(group);
+}
+
 /* Deleting a device takes it out of its group, which may then vanish. */
 static void iso_test_device_del(struct kunit *test)
 {
@@ -401,7 +453,7 @@ static void iso_test_provider_unregister_in_use(struct kunit *test)
 							  &ctx->other_mgr),
 			-ENODEV);
 	/* ...no longer restricts matching of its former member... */
-	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev0, "iso-plain"));
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev0, ctx->plain_name));
 	/* ...and its manager can still let go of it. */
 	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, &ctx->mgr),
 			0);
@@ -423,22 +475,22 @@ static void iso_test_match_gated(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
 
 	/* An unmanaged group does not restrict anything. */
-	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev, "iso-plain"));
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev, ctx->plain_name));
 	device_release_driver(dev);
 
 	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, &ctx->mgr), 0);
-	KUNIT_EXPECT_FALSE(test, iso_test_dev_probe(dev, "iso-plain"));
+	KUNIT_EXPECT_FALSE(test, iso_test_dev_probe(dev, ctx->plain_name));
 	KUNIT_EXPECT_NULL(test, dev->driver);
 	/* The other route, a driver looking for devices, is gated too. */
 	KUNIT_EXPECT_EQ(test, driver_attach(&ctx->plain_drv), 0);
 	KUNIT_EXPECT_NULL(test, dev->driver);
 
-	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev, "iso-managed"));
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev, ctx->mgr_name));
 	KUNIT_EXPECT_PTR_EQ(test, dev->driver, &ctx->mgr_drv);
 	device_release_driver(dev);
 
 	/* Releasing the group probes the unbound device with any driver. */
-	WRITE_ONCE(to_iso_test_dev(dev)->want, "iso-plain");
+	WRITE_ONCE(to_iso_test_dev(dev)->want, ctx->plain_name);
 	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, &ctx->mgr),
 			0);
 	KUNIT_EXPECT_PTR_EQ(test, dev->driver, &ctx->plain_drv);
@@ -455,7 +507,7 @@ static void iso_test_state_transitions(struct kunit *test)
 	struct device *dev;
 
 	group = iso_test_group(test, &ctx->prov_a);
-	dev = iso_test_dev_add(test, "iso-dev0", "iso-plain");
+	dev = iso_test_dev_add(test, "iso-dev0", ctx->plain_name);
 	KUNIT_ASSERT_PTR_EQ(test, dev->driver, &ctx->plain_drv);
 	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
 
@@ -475,7 +527,7 @@ static void iso_test_state_transitions(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->last_state, ISOLATION_GROUP_LOCKED);
 
 	/* Binding the manager's driver keeps it locked, with no news. */
-	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev, "iso-managed"));
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(dev, ctx->mgr_name));
 	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
 			ISOLATION_GROUP_LOCKED);
 	KUNIT_EXPECT_EQ(test, ctx->nr_state_changes, 2);
@@ -529,9 +581,9 @@ static void iso_test_add_to_managed_group(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
 			ISOLATION_GROUP_LOCKED);
 	/* Once in, the ordinary driver is refused. */
-	KUNIT_EXPECT_FALSE(test, iso_test_dev_probe(unbound, "iso-plain"));
+	KUNIT_EXPECT_FALSE(test, iso_test_dev_probe(unbound, ctx->plain_name));
 
-	bound = iso_test_dev_add(test, "iso-dev1", "iso-plain");
+	bound = iso_test_dev_add(test, "iso-dev1", ctx->plain_name);
 	KUNIT_ASSERT_PTR_EQ(test, bound->driver, &ctx->plain_drv);
 	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, bound), 0);
 	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
@@ -634,6 +686,7 @@ static struct kunit_case isolation_test_cases[] = {
 	KUNIT_CASE(iso_test_group_lifetime),
 	KUNIT_CASE(iso_test_add_remove_device),
 	KUNIT_CASE(iso_test_group_vanishes_with_last_device),
+	KUNIT_CASE(iso_test_for_each_dev),
 	KUNIT_CASE(iso_test_device_del),
 	KUNIT_CASE(iso_test_providers),
 	KUNIT_CASE(iso_test_provider_unregister_in_use),

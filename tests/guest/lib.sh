@@ -1,0 +1,69 @@
+# Shared helpers of the guest tests.  Each test prints one line:
+# "ISOTEST: ok - name" or "ISOTEST: not ok - name: why".
+# shellcheck shell=sh
+
+G=/sys/kernel/isolation_groups
+I=/sys/kernel/iommu_groups
+PCI=/sys/bus/pci
+why=""
+
+ok() { echo "ISOTEST: ok - $1"; }
+nok() { echo "ISOTEST: not ok - $1: $2"; }
+# check NAME CMD...: runs CMD, which sets $why when it fails.
+check() {
+	local test=$1
+	shift
+	why=""
+	if "$@"; then ok "$test"; else nok "$test" "${why:-failed}"; fi
+}
+fail() { why="$*"; return 1; }
+expect() { # expect FILE VALUE
+	v=$(cat "$1" 2>/dev/null)
+	[ "$v" = "$2" ] || fail "$1 is '$v', expected '$2'"
+}
+drv_of() { [ -e "$PCI/devices/$1/driver" ] && basename "$(readlink "$PCI/devices/$1/driver")"; }
+group_of() { basename "$(readlink "$PCI/devices/$1/isolation_group")"; }
+
+# Every PCI device has a link to its group, and the group links back.
+t_links() {
+	n=0
+	for d in $PCI/devices/*; do
+		name=${d##*/}
+		[ -L "$d/isolation_group" ] || { fail "$name has no isolation_group"; return; }
+		g=$(readlink -f "$d/isolation_group")
+		case "$g" in $G/*) ;; *) fail "$name links to $g"; return ;; esac
+		[ "$(readlink -f "$g/devices/$name")" = "$(readlink -f "$d")" ] ||
+			{ fail "$g/devices/$name does not lead to $name"; return; }
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || fail "no PCI devices"
+}
+
+# A partition of devices, one sorted group per line, lines sorted.  Empty
+# groups are left out: a removed iommu group may linger in sysfs for a
+# moment (CONFIG_DEBUG_KOBJECT_RELEASE delays its release).
+partition() { # partition DIR-OF-GROUPS
+	for g in "$1"/*; do
+		[ -d "$g/devices" ] || continue
+		m=$(ls "$g/devices" | sort | tr '\n' ' ')
+		[ -n "$m" ] && echo "$m"
+	done | sort
+}
+
+# Waits up to $2 seconds for the shell condition $1.
+wait_for() {
+	t=0
+	while ! eval "$1"; do
+		[ "$t" -ge "$(($2 * 10))" ] && return 1
+		sleep 0.1
+		t=$((t + 1))
+	done
+}
+
+t_kmemleak() {
+	k=/sys/kernel/debug/kmemleak
+	[ -e $k ] || { fail "no $k"; return; }
+	echo scan > $k; sleep 1; echo scan > $k
+	r=$(cat $k)
+	[ -z "$r" ] || { echo "$r"; fail "kmemleak reports leaks"; }
+}
