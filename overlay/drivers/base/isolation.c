@@ -31,6 +31,8 @@
 
 #define pr_fmt(fmt) "isolation: " fmt
 
+#include <kunit/visibility.h>
+#include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/isolation.h>
 #include <linux/kernfs.h>
@@ -64,7 +66,7 @@
 struct isolation_group {
 	struct kobject kobj;
 	struct kref users;
-	struct mutex lock;
+	struct mutex lock; /* see the kernel-doc above */
 	struct kernfs_node *devices_kn;
 	struct isolation_provider *provider;
 	struct list_head provider_node;
@@ -92,6 +94,7 @@ static DEFINE_XARRAY_ALLOC(isolation_ids);
 static LIST_HEAD(isolation_providers);
 static LIST_HEAD(isolation_managers);
 static struct kset *isolation_kset;
+static atomic_t isolation_groups_live = ATOMIC_INIT(0);
 
 #define to_isolation_group(k) container_of(k, struct isolation_group, kobj)
 
@@ -203,7 +206,7 @@ static void isolation_group_update_state(struct isolation_group *group)
 	struct isolation_manager *mgr = group->manager;
 	struct isolation_device *idev;
 	char env[32];
-	char *envp[] = { env, NULL };
+	char *envp[2] = { env, NULL };
 
 	lockdep_assert_held(&isolation_lock);
 
@@ -261,6 +264,7 @@ static void isolation_group_last_put(struct kref *kref)
 						     users);
 
 	isolation_group_unpublish(group);
+	atomic_dec(&isolation_groups_live);
 	kobject_put(&group->kobj);
 }
 
@@ -327,6 +331,7 @@ static void isolation_group_del_device(struct isolation_group *group,
  */
 void isolation_provider_unregister(struct isolation_provider *prov)
 {
+	struct isolation_device *idev, *inext;
 	struct isolation_group *group, *next;
 	struct isolation_provider *tmp;
 
@@ -343,10 +348,10 @@ void isolation_provider_unregister(struct isolation_provider *prov)
 	list_for_each_entry_safe(group, next, &prov->groups, provider_node) {
 		/* Keep the group alive while its members drop their refs. */
 		kref_get(&group->users);
-		while (!list_empty(&group->devices))
-			isolation_group_del_device(group,
-				list_first_entry(&group->devices,
-						 struct isolation_device, node));
+		list_for_each_entry_safe(idev, inext, &group->devices, node) {
+			isolation_group_del_device(group, idev);
+			isolation_group_put_locked(group);
+		}
 		isolation_group_unpublish(group);
 		isolation_group_put_locked(group);
 	}
@@ -424,6 +429,7 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *prov)
 		goto err_del;
 
 	list_add_tail(&group->provider_node, &prov->groups);
+	atomic_inc(&isolation_groups_live);
 	kobject_uevent(&group->kobj, KOBJ_ADD);
 	mutex_unlock(&isolation_lock);
 	return group;
@@ -593,8 +599,7 @@ int isolation_group_add_device(struct isolation_group *group,
 		list_add_tail(&idev->node, &group->devices);
 	kref_get(&group->users);
 	rcu_assign_pointer(dev->isolation_group, group);
-	/* Pairs with isolation_device_binding_changed(). */
-	smp_mb();
+	smp_mb(); /* pairs with isolation_device_binding_changed() */
 	isolation_group_update_state(group);
 	mutex_unlock(&isolation_lock);
 	return 0;
@@ -609,7 +614,7 @@ err_free:
 EXPORT_SYMBOL_GPL(isolation_group_add_device);
 
 /**
- * isolation_group_for_each_dev - call a function for each device of a group
+ * isolation_group_walk_devices - call a function for each device of a group
  * @group: the group
  * @data: passed to @fn
  * @fn: called for each device until it returns non-zero
@@ -620,7 +625,7 @@ EXPORT_SYMBOL_GPL(isolation_group_add_device);
  * Return: the first non-zero value returned by @fn, 0 if there is none, or
  * -EINVAL if an argument is NULL.
  */
-int isolation_group_for_each_dev(struct isolation_group *group, void *data,
+int isolation_group_walk_devices(struct isolation_group *group, void *data,
 				 int (*fn)(struct device *dev, void *data))
 {
 	struct isolation_device *idev;
@@ -637,10 +642,10 @@ int isolation_group_for_each_dev(struct isolation_group *group, void *data,
 	}
 	return ret;
 }
-EXPORT_SYMBOL_GPL(isolation_group_for_each_dev);
+EXPORT_SYMBOL_GPL(isolation_group_walk_devices);
 
-static struct isolation_device *isolation_find_device(struct isolation_group *group,
-						       struct device *dev)
+static struct isolation_device *
+isolation_find_device(struct isolation_group *group, struct device *dev)
 {
 	struct isolation_device *idev;
 
@@ -951,7 +956,7 @@ void isolation_device_binding_changed(struct device *dev)
 {
 	struct isolation_group *group;
 
-	smp_mb();
+	smp_mb(); /* pairs with smp_mb() in isolation_group_add_device() */
 	if (!rcu_access_pointer(dev->isolation_group))
 		return;
 
@@ -987,6 +992,15 @@ void isolation_driver_del(struct device_driver *drv)
 	if (mgr)
 		isolation_driver_clear(mgr, drv);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Number of groups whose references have not all been dropped. */
+int isolation_group_live_count(void)
+{
+	return atomic_read(&isolation_groups_live);
+}
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_live_count);
+#endif
 
 static int __init isolation_init(void)
 {

@@ -21,7 +21,7 @@ struct isolation_group;
  * @attr: the attribute, with its name and mode.
  * @show: prints the value for @group into the PAGE_SIZE buffer @buf with
  *	sysfs_emit() and returns its length or a negative errno.  It may call
- *	isolation_group_for_each_dev() but no other isolation function.
+ *	isolation_group_walk_devices() but no other isolation function.
  *
  * Providers use it for the attributes they add to their groups, see
  * &struct isolation_provider.
@@ -112,7 +112,7 @@ enum isolation_group_state isolation_group_state(struct isolation_group *group);
 int isolation_group_add_device(struct isolation_group *group,
 			       struct device *dev);
 int isolation_group_remove_device(struct device *dev);
-int isolation_group_for_each_dev(struct isolation_group *group, void *data,
+int isolation_group_walk_devices(struct isolation_group *group, void *data,
 				 int (*fn)(struct device *dev, void *data));
 
 int isolation_manager_register(struct isolation_manager *mgr);
@@ -187,7 +187,7 @@ static inline int isolation_group_remove_device(struct device *dev)
 }
 
 static inline int
-isolation_group_for_each_dev(struct isolation_group *group, void *data,
+isolation_group_walk_devices(struct isolation_group *group, void *data,
 			     int (*fn)(struct device *dev, void *data))
 {
 	return -ENODEV;

@@ -16,6 +16,8 @@
 #include <linux/kernfs.h>
 #include <linux/slab.h>
 
+#include "../base.h"
+
 struct iso_test_dev {
 	struct device dev;
 	const char *want;
@@ -52,6 +54,7 @@ struct iso_test_ctx {
 	unsigned int nr_state_changes;
 	enum isolation_group_state last_state;
 	struct isolation_group *last_group;
+	int live_groups;
 };
 
 static void iso_test_state_changed(struct isolation_manager *mgr,
@@ -133,12 +136,14 @@ static void iso_test_driver_register(struct kunit *test,
 				     struct device_driver *drv,
 				     const char *name)
 {
+	int ret;
+
 	drv->name = name;
 	drv->bus = &iso_test_bus;
 	drv->probe = iso_test_probe;
 	KUNIT_ASSERT_EQ(test, driver_register(drv), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-			iso_driver_unregister_action, drv), 0);
+	ret = kunit_add_action_or_reset(test, iso_driver_unregister_action, drv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 }
 
 static struct isolation_group *iso_test_group(struct kunit *test,
@@ -166,7 +171,7 @@ static bool iso_test_group_lists(struct isolation_group *group,
 {
 	struct kernfs_node *kn, *next;
 	char id[16];
-	const char *path[] = { "isolation_groups", id, "devices", dev_name(dev) };
+	const char *path[4] = { "isolation_groups", id, "devices", dev_name(dev) };
 	int i;
 
 	snprintf(id, sizeof(id), "%d", isolation_group_id(group));
@@ -194,13 +199,14 @@ static atomic_t iso_test_seq = ATOMIC_INIT(0);
 static int iso_test_init(struct kunit *test)
 {
 	struct iso_test_ctx *ctx;
-	int n;
+	int n, ret;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, iso_test_ctx_free,
-							ctx), 0);
+	ret = kunit_add_action_or_reset(test, iso_test_ctx_free, ctx);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	test->priv = ctx;
+	ctx->live_groups = isolation_group_live_count();
 
 	ctx->prov_a.name = "test-provider-a";
 	ctx->prov_b.name = "test-provider-b";
@@ -209,11 +215,13 @@ static int iso_test_init(struct kunit *test)
 	ctx->other_mgr.name = "test-other-manager";
 
 	KUNIT_ASSERT_EQ(test, isolation_provider_register(&ctx->prov_a), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-			iso_provider_unregister_action, &ctx->prov_a), 0);
+	ret = kunit_add_action_or_reset(test, iso_provider_unregister_action,
+					&ctx->prov_a);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_ASSERT_EQ(test, isolation_provider_register(&ctx->prov_b), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-			iso_provider_unregister_action, &ctx->prov_b), 0);
+	ret = kunit_add_action_or_reset(test, iso_provider_unregister_action,
+					&ctx->prov_b);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_ASSERT_EQ(test, isolation_manager_register(&ctx->mgr), 0);
 	KUNIT_ASSERT_EQ(test, isolation_manager_register(&ctx->other_mgr), 0);
 
@@ -230,6 +238,14 @@ static int iso_test_init(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, isolation_manager_add_driver(&ctx->mgr,
 							   &ctx->mgr_drv), 0);
 	return 0;
+}
+
+/* Every reference the test took or caused has been dropped again. */
+static void iso_test_expect_no_new_groups(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, isolation_group_live_count(), ctx->live_groups);
 }
 
 static int iso_test_suite_init(struct kunit_suite *suite)
@@ -268,6 +284,7 @@ static void iso_test_group_lifetime(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, iso_test_group_exists(id));
 	KUNIT_EXPECT_NULL(test, isolation_group_get_by_id(-1));
 	KUNIT_EXPECT_EQ(test, isolation_group_id(NULL), -EINVAL);
+	iso_test_expect_no_new_groups(test);
 }
 
 /* Adding creates both links and one membership; removing undoes it. */
@@ -305,6 +322,7 @@ static void iso_test_add_remove_device(struct kunit *test)
 
 	isolation_group_put(group);
 	isolation_group_put(other);
+	iso_test_expect_no_new_groups(test);
 }
 
 /* Members keep a group alive; it vanishes with the last one. */
@@ -328,6 +346,7 @@ static void iso_test_group_vanishes_with_last_device(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, iso_test_group_exists(id));
 	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev1), 0);
 	KUNIT_EXPECT_FALSE(test, iso_test_group_exists(id));
+	iso_test_expect_no_new_groups(test);
 }
 
 static int iso_test_count_dev(struct device *dev, void *data)
@@ -338,33 +357,34 @@ static int iso_test_count_dev(struct device *dev, void *data)
 }
 
 /* Walking a group visits each member once and stops when asked to. */
-static void iso_test_for_each_dev(struct kunit *test)
+static void iso_test_walk_devices(struct kunit *test)
 {
 	struct iso_test_ctx *ctx = test->priv;
 	struct isolation_group *group;
 	unsigned int count = 0;
+	struct device *dev;
 
 	group = iso_test_group(test, &ctx->prov_a);
-	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(group, &count,
+	KUNIT_EXPECT_EQ(test, isolation_group_walk_devices(group, &count,
 							   iso_test_count_dev),
 			0);
 	KUNIT_EXPECT_EQ(test, count, 0);
-	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group,
-			iso_test_dev_add(test, "iso-dev0", NULL)), 0);
-	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(group, &count,
+	dev = iso_test_dev_add(test, "iso-dev0", NULL);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_walk_devices(group, &count,
 							   iso_test_count_dev),
 			0);
 	KUNIT_EXPECT_EQ(test, count, 1);
-	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group,
-			iso_test_dev_add(test, "iso-dev1", NULL)), 0);
-	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group,
-			iso_test_dev_add(test, "iso-dev2", NULL)), 0);
+	dev = iso_test_dev_add(test, "iso-dev1", NULL);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
+	dev = iso_test_dev_add(test, "iso-dev2", NULL);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
 	count = 0;
-	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(group, &count,
+	KUNIT_EXPECT_EQ(test, isolation_group_walk_devices(group, &count,
 							   iso_test_count_dev),
 			2);
 	KUNIT_EXPECT_EQ(test, count, 2);
-	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(group, NULL, NULL),
+	KUNIT_EXPECT_EQ(test, isolation_group_walk_devices(group, NULL, NULL),
 			-EINVAL);
 	isolation_group_put(group);
 }
@@ -393,6 +413,7 @@ static void iso_test_device_del(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, isolation_group_add_device(group, dev), -ENODEV);
 	isolation_group_put(group);
 	put_device(dev);
+	iso_test_expect_no_new_groups(test);
 }
 
 /* Several providers at once; names are unique; only registered ones work. */
@@ -425,6 +446,7 @@ static void iso_test_providers(struct kunit *test)
 
 	isolation_group_put(ga);
 	isolation_group_put(gb);
+	iso_test_expect_no_new_groups(test);
 }
 
 /* A provider may go while its groups are referenced and managed. */
@@ -461,6 +483,7 @@ static void iso_test_provider_unregister_in_use(struct kunit *test)
 							  &ctx->other_mgr),
 			-ENODEV);
 	isolation_group_put(group);
+	iso_test_expect_no_new_groups(test);
 }
 
 /* While managed, only the manager's drivers match; afterwards all do. */
@@ -686,7 +709,7 @@ static struct kunit_case isolation_test_cases[] = {
 	KUNIT_CASE(iso_test_group_lifetime),
 	KUNIT_CASE(iso_test_add_remove_device),
 	KUNIT_CASE(iso_test_group_vanishes_with_last_device),
-	KUNIT_CASE(iso_test_for_each_dev),
+	KUNIT_CASE(iso_test_walk_devices),
 	KUNIT_CASE(iso_test_device_del),
 	KUNIT_CASE(iso_test_providers),
 	KUNIT_CASE(iso_test_provider_unregister_in_use),
@@ -705,7 +728,9 @@ static struct kunit_suite isolation_test_suite = {
 	.init = iso_test_init,
 	.test_cases = isolation_test_cases,
 };
+
 kunit_test_suite(isolation_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for isolation groups");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -109,7 +109,7 @@ static int intel_isolation_alias_cb(struct pci_dev *pdev, u16 alias,
 
 	data->pdev = pdev;
 	data->group = isolation_group_get_from_dev(&pdev->dev);
-	return data->group != NULL;
+	return !!data->group;
 }
 
 /* The existing group @pdev belongs in, with a reference, or NULL. */
@@ -208,7 +208,7 @@ static ssize_t requester_ids_show(struct isolation_group *group, char *buf)
 	if (!rids.rid)
 		return -ENOMEM;
 
-	ret = isolation_group_for_each_dev(group, &rids,
+	ret = isolation_group_walk_devices(group, &rids,
 					   intel_isolation_collect);
 	if (ret) {
 		kfree(rids.rid);
