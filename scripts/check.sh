@@ -160,12 +160,15 @@ t_config_off() {
 	! grep -E 'warning|error' "$logs/config-off-build.txt"
 }
 
+# lsisol against a fake sysfs tree.
+t_lsisol() { tests/lsisol/run.sh; }
+
 t_checkpatch() { scripts/series.sh --check; }
 t_git_am() { scripts/series.sh --verify-am; }
 
 vtd_steps=()
 for t in $topologies; do vtd_steps+=("vtd-$t"); done
-all_steps=(kunit-uml guest-build guest "${vtd_steps[@]}" static config-off checkpatch git-am)
+all_steps=(kunit-uml guest-build guest "${vtd_steps[@]}" static config-off lsisol checkpatch git-am)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do
@@ -177,6 +180,7 @@ for s in "${steps[@]}"; do
 	config-off) step config-off t_config_off ;;
 	checkpatch) step checkpatch t_checkpatch ;;
 	git-am) step git-am t_git_am ;;
+	lsisol) step lsisol t_lsisol ;;
 	vtd-*) declare -F "t_vtd_${s#vtd-}" >/dev/null || { echo "unknown step $s"; exit 2; }
 		step "$s" "t_vtd_${s#vtd-}" ;;
 	*) echo "unknown step $s (steps: ${all_steps[*]})"; exit 2 ;;

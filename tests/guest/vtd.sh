@@ -74,6 +74,21 @@ t_requester_ids() {
 	for g in $G/*; do echo "  ${g##*/}: $(tr '\n' ' ' < "$g/requester_ids")"; done
 }
 
+# lsisol has a row for each group with its provider, state and devices.
+t_lsisol() {
+	out=$(lsisol) || { fail "lsisol failed"; return; }
+	echo "$out"
+	for g in $G/*; do
+		row=$(echo "$out" | grep "^${g##*/} ") || { fail "no row for group ${g##*/}"; return; }
+		case "$row" in *" intel-iommu "*" unmanaged "*) ;; *) fail "row '$row'"; return ;; esac
+		for l in "$g"/devices/*; do
+			case "$row" in *" ${l##*/}("*) ;; *) fail "${l##*/} missing from '$row'"; return ;; esac
+		done
+	done
+	[ "$(lsisol --json | grep -c '"provider": *"intel-iommu"')" = "$(ls $G | wc -l)" ] ||
+		fail "lsisol --json does not list every group"
+}
+
 ndev() { ls $PCI/devices | wc -l; }
 ngroups() { ls $G | wc -l; }
 
@@ -110,6 +125,7 @@ check vtd-groups t_groups
 check vtd-same-as-iommu t_same_as_iommu
 check vtd-links t_links
 check vtd-requester-ids t_requester_ids
+check vtd-lsisol t_lsisol
 if grep -q isotest_hotplug= /proc/cmdline; then
 	check vtd-hotplug-add t_hotplug_add
 	check vtd-hotplug-remove t_hotplug_remove

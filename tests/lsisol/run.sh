@@ -1,0 +1,224 @@
+#!/bin/bash
+# Host test of tools/isolation/lsisol: builds it with gcc, runs it on a fake
+# sysfs tree and checks the table and JSON output and the error paths.
+# Prints one "RESULT: ok lsisol.<name>" or "RESULT: fail lsisol.<name>: why"
+# line per check; exits non-zero if any check failed.
+
+cd "$(dirname "$0")/../.." || exit 1
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+failed=0
+ok() { echo "RESULT: ok lsisol.$1"; }
+fail() { echo "RESULT: fail lsisol.$1: $2"; failed=1; }
+
+if ! gcc -O2 -Wall -Wextra -Werror -o "$tmp/lsisol" \
+	overlay/tools/isolation/lsisol.c 2>"$tmp/build.log"; then
+	fail build "gcc failed: $(head -c 500 "$tmp/build.log" | tr '\n' ' ')"
+	exit 1
+fi
+ok build
+LSISOL=$tmp/lsisol
+
+# Fake sysfs tree ----------------------------------------------------------
+S=$tmp/sys
+G=$S/kernel/isolation_groups
+
+# add_dev NAME [DRIVER]: a PCI device, optionally bound to DRIVER.
+add_dev() {
+	local d=$S/devices/pci0000:00/$1
+	mkdir -p "$d" "$S/bus/pci/devices"
+	ln -s "../../../devices/pci0000:00/$1" "$S/bus/pci/devices/$1"
+	if [ -n "$2" ]; then
+		mkdir -p "$S/bus/pci/drivers/$2"
+		ln -s "../../../bus/pci/drivers/$2" "$d/driver"
+		ln -s "../../../../devices/pci0000:00/$1" \
+			"$S/bus/pci/drivers/$2/$1"
+	fi
+}
+
+# add_group ID PROVIDER MANAGER STATE DEV...
+add_group() {
+	local id=$1 prov=$2 mgr=$3 state=$4 dev
+	shift 4
+	mkdir -p "$G/$id/devices"
+	echo "$prov" >"$G/$id/provider"
+	echo "$mgr" >"$G/$id/manager"
+	echo "$state" >"$G/$id/state"
+	for dev in "$@"; do
+		ln -s "../../../../devices/pci0000:00/$dev" "$G/$id/devices/$dev"
+		ln -s "../../../kernel/isolation_groups/$id" \
+			"$S/devices/pci0000:00/$dev/isolation_group"
+	done
+}
+
+# Devices created out of order, group ids chosen so that a string sort
+# would differ from the numeric one.
+add_dev 0000:00:1f.2
+add_dev 0000:00:1f.0 serial
+add_dev 0000:00:03.0 vfio-pci
+add_dev 0000:00:04.0 vfio-pci
+add_group 10 intel-iommu vfio managed 0000:00:03.0
+printf '0000:00:03.0\n0000:00:03.1\n' >"$G/10/requester_ids"
+printf 'vm:"guest\\1"\n' >"$G/10/context"
+add_group 2 intel-iommu "" unmanaged 0000:00:1f.2 0000:00:1f.0
+add_group 7 intel-iommu vfio locked 0000:00:04.0
+
+# Checks -------------------------------------------------------------------
+
+# run NAME ARGS...: runs lsisol, output in $tmp/out, $tmp/err, $rc.
+run() {
+	"$LSISOL" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+cat >"$tmp/table.exp" <<'EOF'
+GROUP  PROVIDER     MANAGER  STATE      CONTEXT       DEVICES
+2      intel-iommu  -        unmanaged  -             0000:00:1f.0(serial) 0000:00:1f.2(-)
+7      intel-iommu  vfio     locked     -             0000:00:04.0(vfio-pci)
+10     intel-iommu  vfio     managed    vm:"guest\1"  0000:00:03.0(vfio-pci)
+EOF
+
+check_table() { # check_table NAME EXPECTED-FILE ARGS...
+	local name=$1 exp=$2
+	shift 2
+	run "$@"
+	if [ "$rc" != 0 ]; then
+		fail "$name" "exit $rc: $(head -c 300 "$tmp/err")"
+	elif [ -s "$tmp/err" ]; then
+		fail "$name" "unexpected stderr: $(head -c 300 "$tmp/err")"
+	elif ! diff -u "$exp" "$tmp/out" >"$tmp/diff"; then
+		fail "$name" "output differs: $(tr '\n' '|' <"$tmp/diff" | head -c 800)"
+	else
+		ok "$name"
+	fi
+}
+
+check_table table "$tmp/table.exp" --sysfs "$S"
+check_table table_short_opt "$tmp/table.exp" -s "$S"
+
+# check_json NAME EXPECTED-JSON ARGS...: output compared field by field.
+check_json() {
+	local name=$1 exp=$2 why
+	shift 2
+	run "$@"
+	if [ "$rc" != 0 ]; then
+		fail "$name" "exit $rc: $(head -c 300 "$tmp/err")"
+		return
+	fi
+	why=$(python3 -c '
+import json, sys
+
+def cmp(path, got, exp):
+    if isinstance(exp, dict):
+        if not isinstance(got, dict):
+            return "%s: expected an object, got %r" % (path, got)
+        if set(got) != set(exp):
+            return "%s: keys %s, expected %s" % (path, sorted(got), sorted(exp))
+        for k in exp:
+            r = cmp("%s.%s" % (path, k), got[k], exp[k])
+            if r:
+                return r
+        return None
+    if isinstance(exp, list):
+        if not isinstance(got, list) or len(got) != len(exp):
+            return "%s: got %r, expected %r" % (path, got, exp)
+        for i, (g, e) in enumerate(zip(got, exp)):
+            r = cmp("%s[%d]" % (path, i), g, e)
+            if r:
+                return r
+        return None
+    if type(got) is not type(exp) or got != exp:
+        return "%s: got %r, expected %r" % (path, got, exp)
+    return None
+
+try:
+    got = json.load(open(sys.argv[1]))
+except ValueError as e:
+    print("invalid JSON: %s" % e)
+    sys.exit(1)
+r = cmp("$", got, json.loads(sys.argv[2]))
+if r:
+    print(r)
+    sys.exit(1)
+' "$tmp/out" "$exp" 2>&1)
+	if [ $? != 0 ]; then
+		fail "$name" "$why"
+	else
+		ok "$name"
+	fi
+}
+
+json_exp='[
+ {"id": 2, "provider": "intel-iommu", "manager": null, "state": "unmanaged",
+  "devices": [{"name": "0000:00:1f.0", "driver": "serial"},
+              {"name": "0000:00:1f.2", "driver": null}]},
+ {"id": 7, "provider": "intel-iommu", "manager": "vfio", "state": "locked",
+  "devices": [{"name": "0000:00:04.0", "driver": "vfio-pci"}]},
+ {"id": 10, "provider": "intel-iommu", "manager": "vfio", "state": "managed",
+  "context": "vm:\"guest\\1\"",
+  "requester_ids": ["0000:00:03.0", "0000:00:03.1"],
+  "devices": [{"name": "0000:00:03.0", "driver": "vfio-pci"}]}
+]'
+check_json json "$json_exp" --json --sysfs "$S"
+check_json json_short_opt "$json_exp" -j -s "$S"
+
+# Control characters in a string are escaped.
+cp "$G/10/context" "$tmp/context.save"
+printf 'a\tb\001c"d\\e\n' >"$G/10/context"
+check_json json_escape "$(python3 -c '
+import json, sys
+e = json.loads(sys.argv[1])
+e[2]["context"] = "a\tb\x01c\"d\\e"
+print(json.dumps(e))' "$json_exp")" --json --sysfs "$S"
+cp "$tmp/context.save" "$G/10/context"
+
+# A group directory that lost its files (the group went away while
+# listing) is skipped, and non-numeric entries are ignored.
+mkdir -p "$G/5" "$G/not-a-group"
+check_table vanished_group "$tmp/table.exp" --sysfs "$S"
+rmdir "$G/5" "$G/not-a-group"
+
+# No groups at all: valid JSON "[]" and a bare table header.
+E=$tmp/nogroups
+mkdir -p "$E/kernel/isolation_groups"
+check_json json_empty '[]' --json --sysfs "$E"
+echo "GROUP  PROVIDER  MANAGER  STATE  DEVICES" >"$tmp/empty.exp"
+check_table table_empty "$tmp/empty.exp" --sysfs "$E"
+
+# No isolation_groups directory: error message and exit 1.
+mkdir -p "$tmp/empty"
+run --sysfs "$tmp/empty"
+msg="lsisol: no isolation groups ($tmp/empty/kernel/isolation_groups): No such file or directory"
+if [ "$rc" != 1 ]; then
+	fail no_groups_dir "exit $rc, expected 1"
+elif [ "$(cat "$tmp/err")" != "$msg" ]; then
+	fail no_groups_dir "stderr '$(head -c 300 "$tmp/err")', expected '$msg'"
+elif [ -s "$tmp/out" ]; then
+	fail no_groups_dir "unexpected stdout: $(head -c 300 "$tmp/out")"
+else
+	ok no_groups_dir
+fi
+
+# --help and -h exit 0 with the usage on stdout.
+for opt in help:--help help_short_opt:-h; do
+	run "${opt#*:}"
+	if [ "$rc" != 0 ]; then
+		fail "${opt%%:*}" "exit $rc"
+	elif ! grep -q '^Usage: lsisol' "$tmp/out"; then
+		fail "${opt%%:*}" "no usage on stdout"
+	else
+		ok "${opt%%:*}"
+	fi
+done
+
+# An unknown option is an error.
+run --bogus
+if [ "$rc" = 0 ]; then
+	fail bad_option "exit 0 for an unknown option"
+else
+	ok bad_option
+fi
+
+exit $failed
