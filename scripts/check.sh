@@ -117,6 +117,18 @@ vtd_topology() { # vtd_topology TOPOLOGY
 	clean_log "$log" || { echo "RESULT: fail $1: kernel log"; rc=1; }
 	return $rc
 }
+# VFIO as isolation manager, on topology_vfio: the checks of
+# tests/guest/vfio-isolation.c, each a test.
+t_vfio() {
+	local log=$logs/vfio.log rc=0
+	scripts/guest-run.sh --vfio --topology vfio --name vfio || rc=1
+	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok \1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail \1/p" "$log"
+	grep -q '^ISOTEST: not ok' "$log" && rc=1
+	[ "$(grep -c '^ISOTEST: ok - vfio-' "$log")" -ge 25 ] || { echo "RESULT: fail vfio: tests missing"; rc=1; }
+	clean_log "$log" || { echo "RESULT: fail vfio: kernel log"; rc=1; }
+	return $rc
+}
+
 topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh)
 for t in $topologies; do
 	eval "t_vtd_$t() { vtd_topology $t; }"
@@ -126,19 +138,22 @@ done
 t_static() {
 	local rc=0 files=(drivers/base/isolation.c include/linux/isolation.h
 		drivers/iommu/intel/isolation.c drivers/base/test/isolation-test.c
-		drivers/base/test/isolation-test-provider.c)
+		drivers/base/test/isolation-test-provider.c drivers/vfio/isolation.c)
 	(cd build/linux && scripts/kernel-doc -none -Wall "${files[@]}") 2>&1 | tee "$logs/kernel-doc.txt"
 	[ -s "$logs/kernel-doc.txt" ] && { echo "kernel-doc warnings"; rc=1; }
 	make -C build/linux O="$top/build/guest" ARCH=x86_64 "CC=ccache gcc" -s W=1 C=2 \
 		drivers/base/isolation.o drivers/base/test/isolation-test.o \
 		drivers/base/test/isolation-test-provider.o \
-		drivers/iommu/intel/isolation.o 2>&1 | tee "$logs/w1-sparse.txt"
+		drivers/iommu/intel/isolation.o drivers/vfio/isolation.o 2>&1 |
+		tee "$logs/w1-sparse.txt"
 	grep -E 'warning|error' "$logs/w1-sparse.txt" && { echo "W=1/sparse warnings"; rc=1; }
 	return $rc
 }
 
-# With CONFIG_ISOLATION_GROUPS=n the touched directories still build, warning
-# free with W=1.  The guest config without its debugging part keeps it quick.
+# With CONFIG_ISOLATION_GROUPS=n the touched directories still build without
+# a warning.  (Not with W=1: unmodified 6.12 code in these directories has
+# W=1 warnings of its own; the new files are W=1-checked by "static".)  The
+# guest config without its debugging part keeps it quick.
 t_config_off() {
 	local obj=$top/build/noiso kmake
 	kmake=(make -C build/linux O="$obj" ARCH=x86_64 "CC=ccache gcc" -s -j"$(nproc)")
@@ -155,7 +170,8 @@ t_config_off() {
 	"${kmake[@]}" olddefconfig
 	grep -q '^CONFIG_INTEL_IOMMU=y' "$obj/.config" || { echo "INTEL_IOMMU is off"; return 1; }
 	! grep -q '^CONFIG_ISOLATION_GROUPS=y' "$obj/.config" || { echo "ISOLATION_GROUPS is on"; return 1; }
-	"${kmake[@]}" W=1 drivers/base/ drivers/iommu/ 2>&1 | tee "$logs/config-off-build.txt"
+	grep -q '^CONFIG_VFIO=y' "$obj/.config" || { echo "VFIO is off"; return 1; }
+	"${kmake[@]}" drivers/base/ drivers/iommu/ drivers/vfio/ 2>&1 | tee "$logs/config-off-build.txt"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
 	! grep -E 'warning|error' "$logs/config-off-build.txt"
 }
@@ -168,7 +184,7 @@ t_git_am() { scripts/series.sh --verify-am; }
 
 vtd_steps=()
 for t in $topologies; do vtd_steps+=("vtd-$t"); done
-all_steps=(kunit-uml guest-build guest "${vtd_steps[@]}" static config-off lsisol checkpatch git-am)
+all_steps=(kunit-uml guest-build guest "${vtd_steps[@]}" vfio static config-off lsisol checkpatch git-am)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do
@@ -181,6 +197,7 @@ for s in "${steps[@]}"; do
 	checkpatch) step checkpatch t_checkpatch ;;
 	git-am) step git-am t_git_am ;;
 	lsisol) step lsisol t_lsisol ;;
+	vfio) step vfio t_vfio ;;
 	vtd-*) declare -F "t_vtd_${s#vtd-}" >/dev/null || { echo "unknown step $s"; exit 2; }
 		step "$s" "t_vtd_${s#vtd-}" ;;
 	*) echo "unknown step $s (steps: ${all_steps[*]})"; exit 2 ;;

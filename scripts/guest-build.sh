@@ -32,7 +32,10 @@ cmp -s "$cfg/.config" "$obj/.config" || cp "$cfg/.config" "$obj/.config"
 "${kmake[@]}" -s O="$obj" bzImage modules
 echo "guest kernel: $obj/arch/x86/boot/bzImage"
 
-# Initramfs: static busybox, the test scripts and the test module.
+# The kernel's UAPI headers, for the static VFIO test program.
+"${kmake[@]}" -s O="$obj" headers
+
+# Initramfs: static busybox, the test scripts and programs, the test module.
 root=$top/build/initramfs
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/modules,tests}
@@ -41,6 +44,8 @@ for app in $("$root/bin/busybox" --list); do
 	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
 done
 cp tests/guest/init "$root/init"
+gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
+	-o "$root/bin/vfio-isolation" tests/guest/vfio-isolation.c
 cp tests/guest/*.sh "$root/tests/"
 chmod +x "$root/init" "$root"/tests/*.sh
 find "$obj" -name '*.ko' -exec cp {} "$root/lib/modules/" \;

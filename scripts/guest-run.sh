@@ -4,6 +4,7 @@
 #   --show   print the isolation groups (lsisol) and the kernel's iommu groups
 #   --check  the driver-core tests with the test provider, VT-d off
 #   --vtd    compare VT-d isolation groups with iommu groups, hotplug included
+#   --vfio   VFIO as isolation manager (tests/guest/vfio-isolation.c)
 #   guest-run.sh MODE [--name NAME] [--topology NAME] [-- extra QEMU arguments]
 # Topologies are the functions of tests/topologies.sh.
 set -euo pipefail
@@ -13,15 +14,15 @@ name=""
 topology=default
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--show|--check|--vtd) mode=${1#--} ;;
+	--show|--check|--vtd|--vfio) mode=${1#--} ;;
 	--name) name=$2; shift ;;
 	--topology) topology=$2; shift ;;
 	--) shift; break ;;
-	*) echo "usage: $0 --show|--check|--vtd [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
+	*) echo "usage: $0 --show|--check|--vtd|--vfio [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -n "$mode" ] || { echo "usage: $0 --show|--check|--vtd" >&2; exit 2; }
+[ -n "$mode" ] || { echo "usage: $0 --show|--check|--vtd|--vfio" >&2; exit 2; }
 name=${name:-$mode}
 
 # shellcheck source=../tests/topologies.sh

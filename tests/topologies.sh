@@ -71,6 +71,27 @@ topology_multifunction() {
 	)
 }
 
+# For the VFIO test: a PCIe-to-PCI bridge with two e1000 (one group), two
+# e1000e behind root ports with ACS (a group each), and a multifunction root
+# port without ACS (one group of both functions and what is below them)
+# with an e1000e, QEMU id r0, below its first function and an empty slot
+# below the second, rph, for the test's hot-add.
+topology_vfio() {
+	devices=(
+		-device pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x5
+		-device pcie-pci-bridge,id=br1,bus=rp1
+		-device e1000,bus=br1,addr=0x1
+		-device e1000,bus=br1,addr=0x2
+		-device pcie-root-port,id=rpa,chassis=2,slot=2,addr=0x6
+		-device e1000e,bus=rpa
+		-device pcie-root-port,id=rpb,chassis=3,slot=3,addr=0x7
+		-device e1000e,bus=rpb
+		-device ioh3420,id=rpr,chassis=4,slot=4,addr=0x8.0,multifunction=on
+		-device ioh3420,id=rph,chassis=5,slot=5,addr=0x8.1
+		-device e1000e,id=r0,bus=rpr
+	)
+}
+
 # Root ports with ACS (pcie-root-port) and without (ioh3420).
 topology_root_ports() {
 	devices=(

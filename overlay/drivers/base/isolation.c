@@ -10,8 +10,9 @@
  *
  * Locking: isolation_lock protects every list and every field below that is
  * written after creation: the provider and manager lists, group membership,
- * group->manager, group->state, group->dead, device->isolation_group and the
- * manager marks in struct driver_private.  It nests inside device_lock()
+ * group->manager, group->state, group->dead, the merge lists and
+ * group->context, device->isolation_group and the manager marks in struct
+ * driver_private.  It nests inside device_lock()
  * (the driver core calls in here from probe and release paths), so nothing
  * here takes a device lock while holding it.  Readers outside the lock are
  * driver matching, which reads device->isolation_group and group->manager
@@ -21,6 +22,13 @@
  * can be removed from sysfs with the lock held.  A group's list of devices
  * is also protected by its own group->lock, which writers take inside
  * isolation_lock, so that show callbacks can walk it.
+ *
+ * Merging: groups merged together share one IOMMU context.  They are linked
+ * in a circular list through group->merge_node (a group that is not merged
+ * is alone in its list), and each shows as its context the lowest id in its
+ * list, so that the number is the same exactly for groups merged together
+ * and needs no allocation.  Only groups locked under one manager merge;
+ * clearing the manager or removing the group unmerges it.
  *
  * Lifetime: group->users counts the references handed out by this API; each
  * device in the group and the group's manager hold one.  When it drops to
@@ -58,8 +66,12 @@
  * @manager: the manager, or NULL; read under RCU by driver matching.
  * @manager_node: entry in @manager's list of groups.
  * @devices: list of &struct isolation_device, the members.
+ * @merge_node: entry in the circular list of the groups merged with this
+ *	one; empty when the group is not merged.
  * @state: current &enum isolation_group_state.
  * @id: decimal name of the group in sysfs.
+ * @context: lowest id among the groups merged with this one, its own id
+ *	when not merged; read without the lock by the ``context`` attribute.
  * @dead: the group has been unpublished and accepts no new devices.
  * @rcu: defers freeing past lockless readers.
  */
@@ -73,8 +85,10 @@ struct isolation_group {
 	struct isolation_manager *manager;
 	struct list_head manager_node;
 	struct list_head devices;
+	struct list_head merge_node;
 	enum isolation_group_state state;
 	int id;
+	int context;
 	bool dead;
 	struct rcu_head rcu;
 };
@@ -146,10 +160,17 @@ static ssize_t state_show(struct isolation_group *group, char *buf)
 }
 static ISOLATION_GROUP_ATTR_RO(state);
 
+static ssize_t context_show(struct isolation_group *group, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(group->context));
+}
+static ISOLATION_GROUP_ATTR_RO(context);
+
 static struct attribute *isolation_group_attrs[] = {
 	&isolation_group_attr_provider.attr,
 	&isolation_group_attr_manager.attr,
 	&isolation_group_attr_state.attr,
+	&isolation_group_attr_context.attr,
 	NULL,
 };
 
@@ -188,10 +209,14 @@ static const struct kobj_type isolation_group_ktype = {
 	.default_groups = isolation_group_groups,
 };
 
-static bool isolation_driver_is_managers(const struct device_driver *drv,
-					 const struct isolation_manager *mgr)
+/* May @drv drive @dev while @mgr manages the group of @dev? */
+static bool isolation_manager_accepts(const struct isolation_manager *mgr,
+				      struct device *dev,
+				      const struct device_driver *drv)
 {
-	return drv->p && READ_ONCE(drv->p->isolation_manager) == mgr;
+	if (drv->p && READ_ONCE(drv->p->isolation_manager) == mgr)
+		return true;
+	return mgr->allows_driver && mgr->allows_driver(mgr, dev, drv);
 }
 
 /*
@@ -215,7 +240,8 @@ static void isolation_group_update_state(struct isolation_group *group)
 		list_for_each_entry(idev, &group->devices, node) {
 			struct device_driver *drv = READ_ONCE(idev->dev->driver);
 
-			if (drv && !isolation_driver_is_managers(drv, mgr)) {
+			if (drv && !isolation_manager_accepts(mgr, idev->dev,
+							      drv)) {
 				state = ISOLATION_GROUP_MANAGED;
 				break;
 			}
@@ -243,6 +269,36 @@ static void isolation_update_manager_groups(struct isolation_manager *mgr)
 		isolation_group_update_state(group);
 }
 
+/* Give every group of the merge list of @group its lowest id as context. */
+static void isolation_merge_set_context(struct isolation_group *group)
+{
+	struct isolation_group *tmp;
+	int context = group->id;
+
+	list_for_each_entry(tmp, &group->merge_node, merge_node)
+		context = min(context, tmp->id);
+	WRITE_ONCE(group->context, context);
+	list_for_each_entry(tmp, &group->merge_node, merge_node)
+		WRITE_ONCE(tmp->context, context);
+}
+
+/* Take @group out of its merge list, if it is merged. */
+static void isolation_group_leave_merge(struct isolation_group *group)
+{
+	struct isolation_group *rest;
+
+	lockdep_assert_held(&isolation_lock);
+
+	if (list_empty(&group->merge_node))
+		return;
+
+	rest = list_first_entry(&group->merge_node, struct isolation_group,
+				merge_node);
+	list_del_init(&group->merge_node);
+	isolation_merge_set_context(group);
+	isolation_merge_set_context(rest);
+}
+
 /* Remove @group from sysfs, from its provider and from the id table. */
 static void isolation_group_unpublish(struct isolation_group *group)
 {
@@ -251,6 +307,7 @@ static void isolation_group_unpublish(struct isolation_group *group)
 	if (group->dead)
 		return;
 
+	isolation_group_leave_merge(group);
 	group->dead = true;
 	list_del(&group->provider_node);
 	xa_erase(&isolation_ids, group->id);
@@ -399,6 +456,7 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *prov)
 	mutex_init(&group->lock);
 	INIT_LIST_HEAD(&group->devices);
 	INIT_LIST_HEAD(&group->manager_node);
+	INIT_LIST_HEAD(&group->merge_node);
 	group->provider = prov;
 	group->kobj.kset = isolation_kset;
 	kobject_init(&group->kobj, &isolation_group_ktype);
@@ -413,6 +471,7 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *prov)
 	if (ret)
 		goto err_unlock;
 	group->id = id;
+	group->context = id;
 
 	ret = kobject_add(&group->kobj, NULL, "%d", group->id);
 	if (ret)
@@ -871,7 +930,9 @@ EXPORT_SYMBOL_GPL(isolation_group_set_manager);
  * @mgr: the manager
  *
  * The group becomes %ISOLATION_GROUP_UNMANAGED and ordinary drivers may bind
- * its devices again: devices left without a driver are probed at once.
+ * its devices again: devices left without a driver are probed at once, so
+ * the caller must not hold locks that a probe may take.  A merged group is
+ * unmerged first.
  * Drivers of @mgr that are still bound stay bound.  Works on a group whose
  * provider is gone, too.
  *
@@ -894,6 +955,7 @@ int isolation_group_clear_manager(struct isolation_group *group,
 		return -EINVAL;
 	}
 
+	isolation_group_leave_merge(group);
 	WRITE_ONCE(group->manager, NULL);
 	list_del_init(&group->manager_node);
 	isolation_group_update_state(group);
@@ -923,6 +985,93 @@ int isolation_group_clear_manager(struct isolation_group *group,
 }
 EXPORT_SYMBOL_GPL(isolation_group_clear_manager);
 
+/**
+ * isolation_group_merge - let a group share the IOMMU context of another
+ * @group: a group locked under @mgr and not merged with any other
+ * @target: another group locked under @mgr, possibly merged already
+ * @mgr: the manager of both groups
+ *
+ * Records that @group now uses the same IOMMU context as @target (and as
+ * the groups merged with @target): the manager has attached both to one
+ * IOMMU domain.  Each group of the merge then shows the same ``context``.
+ * The groups stay merged until isolation_group_unmerge(), until the
+ * manager is cleared or until the group is removed.
+ *
+ * Return: 0 on success; -EINVAL if an argument is NULL, @group is @target or
+ * @mgr does not manage both; -EPERM if one of them is not
+ * %ISOLATION_GROUP_LOCKED; -EALREADY if they are merged already; -EBUSY if
+ * @group is merged with other groups; -ENODEV if one was removed.
+ */
+int isolation_group_merge(struct isolation_group *group,
+			  struct isolation_group *target,
+			  struct isolation_manager *mgr)
+{
+	if (!group || !target || !mgr || group == target)
+		return -EINVAL;
+
+	guard(mutex)(&isolation_lock);
+	if (group->manager != mgr || target->manager != mgr)
+		return -EINVAL;
+	if (group->dead || target->dead)
+		return -ENODEV;
+	if (group->state != ISOLATION_GROUP_LOCKED ||
+	    target->state != ISOLATION_GROUP_LOCKED)
+		return -EPERM;
+	if (group->context == target->context)
+		return -EALREADY;
+	if (!list_empty(&group->merge_node))
+		return -EBUSY;
+
+	list_add_tail(&group->merge_node, &target->merge_node);
+	isolation_merge_set_context(group);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(isolation_group_merge);
+
+/**
+ * isolation_group_unmerge - give a group an IOMMU context of its own again
+ * @group: a merged group
+ * @mgr: its manager
+ *
+ * The groups that stay merged keep sharing their context.
+ *
+ * Return: 0 on success; -EINVAL if an argument is NULL or @mgr does not
+ * manage @group; -EALREADY if @group is not merged.
+ */
+int isolation_group_unmerge(struct isolation_group *group,
+			    struct isolation_manager *mgr)
+{
+	if (!group || !mgr)
+		return -EINVAL;
+
+	guard(mutex)(&isolation_lock);
+	if (group->manager != mgr)
+		return -EINVAL;
+	if (list_empty(&group->merge_node))
+		return -EALREADY;
+
+	isolation_group_leave_merge(group);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(isolation_group_unmerge);
+
+/**
+ * isolation_group_context - the IOMMU context a group uses
+ * @group: the group
+ *
+ * Groups merged together have the same context and other groups have
+ * different ones: it is the lowest id among the merged groups, and the
+ * group's own id when it is not merged.  It is the value of the group's
+ * ``context`` attribute.
+ *
+ * Return: the context, a non-negative number, or -EINVAL if @group is NULL.
+ */
+int isolation_group_context(struct isolation_group *group)
+{
+	return group ? READ_ONCE(group->context) : -EINVAL;
+}
+EXPORT_SYMBOL_GPL(isolation_group_context);
+
 /*
  * Driver core hooks, see drivers/base/base.h.
  */
@@ -939,7 +1088,7 @@ bool __isolation_match_allowed(const struct device_driver *drv,
 	if (group) {
 		struct isolation_manager *mgr = READ_ONCE(group->manager);
 
-		allowed = !mgr || isolation_driver_is_managers(drv, mgr);
+		allowed = !mgr || isolation_manager_accepts(mgr, dev, drv);
 	}
 	rcu_read_unlock();
 

@@ -78,6 +78,13 @@ struct isolation_provider {
  *	It runs with the isolation core's lock held, possibly under the lock of
  *	a device of the group, so it must not sleep on device locks nor call
  *	back into the isolation API.
+ * @allows_driver: optional; returns true for a driver that is not one of
+ *	the manager's own but that it accepts in its groups, both for matching
+ *	and for the %ISOLATION_GROUP_LOCKED state (VFIO accepts PCI drivers
+ *	that manage DMA ownership themselves).  Called from driver matching
+ *	under rcu_read_lock() and with the isolation core's lock held: it must
+ *	not sleep, must be O(1) and must give the same answer every time for
+ *	the same device and driver.
  * @node: private, entry in the list of registered managers.
  * @groups: private, the groups this manager manages.
  * @nr_drivers: private, number of drivers registered with this manager.
@@ -91,6 +98,9 @@ struct isolation_manager {
 	void (*state_changed)(struct isolation_manager *mgr,
 			      struct isolation_group *group,
 			      enum isolation_group_state state);
+	bool (*allows_driver)(const struct isolation_manager *mgr,
+			      struct device *dev,
+			      const struct device_driver *drv);
 	struct list_head node;
 	struct list_head groups;
 	unsigned int nr_drivers;
@@ -125,6 +135,12 @@ int isolation_group_set_manager(struct isolation_group *group,
 				struct isolation_manager *mgr);
 int isolation_group_clear_manager(struct isolation_group *group,
 				  struct isolation_manager *mgr);
+int isolation_group_merge(struct isolation_group *group,
+			  struct isolation_group *target,
+			  struct isolation_manager *mgr);
+int isolation_group_unmerge(struct isolation_group *group,
+			    struct isolation_manager *mgr);
+int isolation_group_context(struct isolation_group *group);
 
 #else /* !CONFIG_ISOLATION_GROUPS */
 
@@ -223,6 +239,24 @@ static inline int isolation_group_set_manager(struct isolation_group *group,
 
 static inline int isolation_group_clear_manager(struct isolation_group *group,
 						struct isolation_manager *mgr)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_group_merge(struct isolation_group *group,
+					struct isolation_group *target,
+					struct isolation_manager *mgr)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_group_unmerge(struct isolation_group *group,
+					  struct isolation_manager *mgr)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_group_context(struct isolation_group *group)
 {
 	return -ENODEV;
 }

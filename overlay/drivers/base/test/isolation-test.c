@@ -693,6 +693,209 @@ static void iso_test_manager_misuse(struct kunit *test)
 	isolation_group_put(group);
 }
 
+/*
+ * The other manager accepts the ordinary driver for devices whose name
+ * starts with "iso-ok", as VFIO accepts drivers that manage DMA themselves.
+ */
+static bool iso_test_allows_driver(const struct isolation_manager *mgr,
+				   struct device *dev,
+				   const struct device_driver *drv)
+{
+	const struct iso_test_ctx *ctx = container_of_const(mgr,
+							   struct iso_test_ctx,
+							   other_mgr);
+
+	return drv == &ctx->plain_drv && !strncmp(dev_name(dev), "iso-ok", 6);
+}
+
+/* Drivers a manager accepts count like its own, for that device only. */
+static void iso_test_allows_driver_cb(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group;
+	struct device *ok, *other;
+
+	ctx->other_mgr.allows_driver = iso_test_allows_driver;
+	group = iso_test_group(test, &ctx->prov_a);
+	ok = iso_test_dev_add(test, "iso-ok0", ctx->plain_name);
+	other = iso_test_dev_add(test, "iso-dev0", NULL);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, ok), 0);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, other), 0);
+
+	/* Bound to an accepted driver: locked at once. */
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group,
+							  &ctx->other_mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_LOCKED);
+
+	/* Accepted for one device, refused for the other. */
+	device_release_driver(ok);
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_probe(ok, ctx->plain_name));
+	KUNIT_EXPECT_FALSE(test, iso_test_dev_probe(other, ctx->plain_name));
+	KUNIT_EXPECT_NULL(test, other->driver);
+	/* The first manager's driver is no driver of this one. */
+	device_release_driver(ok);
+	KUNIT_EXPECT_FALSE(test, iso_test_dev_probe(ok, ctx->mgr_name));
+	KUNIT_EXPECT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_LOCKED);
+
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group,
+							    &ctx->other_mgr),
+			0);
+	KUNIT_EXPECT_PTR_EQ(test, other->driver, &ctx->plain_drv);
+	isolation_group_put(group);
+	ctx->other_mgr.allows_driver = NULL;
+}
+
+/* A locked group with one unbound device, managed by @mgr. */
+static struct isolation_group *iso_test_locked_group(struct kunit *test,
+						     struct isolation_provider *prov,
+						     struct isolation_manager *mgr,
+						     const char *name)
+{
+	struct isolation_group *group = iso_test_group(test, prov);
+	struct device *dev = iso_test_dev_add(test, name, NULL);
+
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	KUNIT_ASSERT_EQ(test, isolation_group_state(group),
+			ISOLATION_GROUP_LOCKED);
+	return group;
+}
+
+/* Merged groups share one context; unmerging gives each its own again. */
+static void iso_test_merge(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *a, *b, *c;
+	int ida, idb, idc;
+
+	a = iso_test_locked_group(test, &ctx->prov_a, &ctx->mgr, "iso-dev0");
+	b = iso_test_locked_group(test, &ctx->prov_a, &ctx->mgr, "iso-dev1");
+	/* Groups of different providers may merge: one IOMMU may serve both. */
+	c = iso_test_locked_group(test, &ctx->prov_b, &ctx->mgr, "iso-dev2");
+	ida = isolation_group_id(a);
+	idb = isolation_group_id(b);
+	idc = isolation_group_id(c);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(a), ida);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(b), idb);
+
+	KUNIT_ASSERT_EQ(test, isolation_group_merge(b, a, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(a), min(ida, idb));
+	KUNIT_EXPECT_EQ(test, isolation_group_context(b), min(ida, idb));
+	KUNIT_EXPECT_EQ(test, isolation_group_context(c), idc);
+
+	/* A third group joins the merge through either member. */
+	KUNIT_ASSERT_EQ(test, isolation_group_merge(c, b, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(c),
+			isolation_group_context(a));
+
+	/* The lowest id leaving: the others still share, it is alone. */
+	KUNIT_ASSERT_EQ(test, isolation_group_unmerge(a, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(a), ida);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(b), min(idb, idc));
+	KUNIT_EXPECT_EQ(test, isolation_group_context(c), min(idb, idc));
+
+	/* Clearing the manager unmerges. */
+	KUNIT_ASSERT_EQ(test, isolation_group_clear_manager(c, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(b), idb);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(c), idc);
+	KUNIT_EXPECT_EQ(test, isolation_group_unmerge(b, &ctx->mgr),
+			-EALREADY);
+
+	/* Hot merge again, then the provider of one goes away. */
+	KUNIT_ASSERT_EQ(test, isolation_group_merge(a, b, &ctx->mgr), 0);
+	kunit_release_action(test, iso_provider_unregister_action,
+			     &ctx->prov_a);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(a), ida);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(b), idb);
+
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(a, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(b, &ctx->mgr), 0);
+	isolation_group_put(a);
+	isolation_group_put(b);
+	isolation_group_put(c);
+}
+
+/* Misuse of merging is refused and changes nothing. */
+static void iso_test_merge_misuse(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *a, *b, *c, *other, *managed, *unmanaged;
+	struct device *dev;
+
+	a = iso_test_locked_group(test, &ctx->prov_a, &ctx->mgr, "iso-dev0");
+	b = iso_test_locked_group(test, &ctx->prov_a, &ctx->mgr, "iso-dev1");
+	c = iso_test_locked_group(test, &ctx->prov_a, &ctx->mgr, "iso-dev2");
+	other = iso_test_locked_group(test, &ctx->prov_a, &ctx->other_mgr,
+				      "iso-dev3");
+	unmanaged = iso_test_group(test, &ctx->prov_a);
+	managed = iso_test_group(test, &ctx->prov_b);
+	dev = iso_test_dev_add(test, "iso-dev4", ctx->plain_name);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(managed, dev), 0);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(managed, &ctx->mgr),
+			0);
+	KUNIT_ASSERT_EQ(test, isolation_group_state(managed),
+			ISOLATION_GROUP_MANAGED);
+
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(NULL, a, &ctx->mgr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(a, NULL, &ctx->mgr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(a, b, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(a, a, &ctx->mgr), -EINVAL);
+	/* Only groups of the calling manager, and only locked ones. */
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(a, other, &ctx->mgr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(a, b, &ctx->other_mgr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(unmanaged, a, &ctx->mgr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(managed, a, &ctx->mgr),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(a, managed, &ctx->mgr),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, isolation_group_unmerge(a, &ctx->mgr),
+			-EALREADY);
+	KUNIT_EXPECT_EQ(test, isolation_group_unmerge(a, &ctx->other_mgr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_unmerge(NULL, &ctx->mgr),
+			-EINVAL);
+
+	KUNIT_ASSERT_EQ(test, isolation_group_merge(a, b, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(a, b, &ctx->mgr),
+			-EALREADY);
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(b, a, &ctx->mgr),
+			-EALREADY);
+	/* A merged group leaves its merge before it joins another. */
+	KUNIT_EXPECT_EQ(test, isolation_group_merge(a, c, &ctx->mgr), -EBUSY);
+
+	/* Nothing above changed a context. */
+	KUNIT_EXPECT_EQ(test, isolation_group_context(a),
+			isolation_group_context(b));
+	KUNIT_EXPECT_EQ(test, isolation_group_context(c), isolation_group_id(c));
+	KUNIT_EXPECT_EQ(test, isolation_group_context(other),
+			isolation_group_id(other));
+	KUNIT_EXPECT_EQ(test, isolation_group_context(managed),
+			isolation_group_id(managed));
+	KUNIT_EXPECT_EQ(test, isolation_group_context(NULL), -EINVAL);
+
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(a, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(b, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(c, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(other,
+							    &ctx->other_mgr),
+			0);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(managed,
+							    &ctx->mgr), 0);
+	isolation_group_put(a);
+	isolation_group_put(b);
+	isolation_group_put(c);
+	isolation_group_put(other);
+	isolation_group_put(managed);
+	isolation_group_put(unmanaged);
+}
+
 /* Unregistering a manager's driver removes it from the manager. */
 static void iso_test_driver_unregister(struct kunit *test)
 {
@@ -717,6 +920,9 @@ static struct kunit_case isolation_test_cases[] = {
 	KUNIT_CASE(iso_test_state_transitions),
 	KUNIT_CASE(iso_test_add_to_managed_group),
 	KUNIT_CASE(iso_test_manager_misuse),
+	KUNIT_CASE(iso_test_allows_driver_cb),
+	KUNIT_CASE(iso_test_merge),
+	KUNIT_CASE(iso_test_merge_misuse),
 	KUNIT_CASE(iso_test_driver_unregister),
 	{}
 };

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO as the manager of isolation groups.
+ *
+ * While userspace holds a group, through an open group file
+ * (/dev/vfio/$GROUP) or a device file bound to iommufd, VFIO manages the
+ * isolation group of its devices: driver matching then accepts only VFIO's
+ * drivers, and the group is locked once no device is bound to another
+ * driver.  The drivers of VFIO are the drivers that register VFIO devices,
+ * and it also accepts the PCI drivers that manage DMA ownership themselves
+ * (driver_managed_dma: pcieport, pci-stub), the drivers that
+ * iommu_group_claim_dma_owner() tolerates, so that the group is locked
+ * exactly when VFIO calls it viable.  Groups that VFIO attaches to one IOMMU
+ * domain are merged.
+ *
+ * Locking: vfio_isolation_lock protects vfio_isolation_list and the user
+ * counts, and orders the setting and clearing of the manager.  It is taken
+ * outside the isolation core's lock.  Releasing the last user probes the
+ * group's unbound devices under it, and a VFIO driver's probe takes the
+ * locks of VFIO groups and device sets: so claims and releases are made
+ * without a device lock, a VFIO group's locks or a device set's lock held.
+ */
+
+#include <linux/isolation.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include "vfio.h"
+
+/**
+ * struct vfio_isolation - an isolation group that VFIO manages
+ * @node: entry in vfio_isolation_list.
+ * @group: the group.
+ * @users: the group files and device files that hold the group.
+ */
+struct vfio_isolation {
+	struct list_head node;
+	struct isolation_group *group;
+	unsigned int users;
+};
+
+static DEFINE_MUTEX(vfio_isolation_lock);
+static LIST_HEAD(vfio_isolation_list);
+
+/*
+ * As VFIO's viability test: a PCI driver that manages DMA ownership itself
+ * does not use the kernel's DMA API on the device behind userspace's back.
+ */
+static bool vfio_isolation_allows_driver(const struct isolation_manager *mgr,
+					 struct device *dev,
+					 const struct device_driver *drv)
+{
+	return dev_is_pci(dev) && to_pci_driver(drv)->driver_managed_dma;
+}
+
+static struct isolation_manager vfio_isolation_manager = {
+	.name = "vfio",
+	.allows_driver = vfio_isolation_allows_driver,
+};
+
+static struct vfio_isolation *vfio_isolation_find(struct isolation_group *group)
+{
+	struct vfio_isolation *vi;
+
+	lockdep_assert_held(&vfio_isolation_lock);
+	list_for_each_entry(vi, &vfio_isolation_list, node)
+		if (vi->group == group)
+			return vi;
+	return NULL;
+}
+
+/*
+ * Take the isolation group of @dev over for one more user.  Returns the
+ * group with a reference for the user, NULL if @dev is in no isolation
+ * group, or an ERR_PTR(): -EBUSY if another manager has the group.
+ */
+struct isolation_group *vfio_isolation_claim(struct device *dev)
+{
+	struct isolation_group *group;
+	struct vfio_isolation *vi;
+	int ret;
+
+	group = isolation_group_get_from_dev(dev);
+	if (!group)
+		return NULL;
+
+	mutex_lock(&vfio_isolation_lock);
+	vi = vfio_isolation_find(group);
+	if (vi) {
+		vi->users++;
+		mutex_unlock(&vfio_isolation_lock);
+		return group;
+	}
+
+	vi = kzalloc(sizeof(*vi), GFP_KERNEL);
+	if (!vi) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	ret = isolation_group_set_manager(group, &vfio_isolation_manager);
+	if (ret)
+		goto err_free;
+	vi->group = group;
+	vi->users = 1;
+	list_add(&vi->node, &vfio_isolation_list);
+	mutex_unlock(&vfio_isolation_lock);
+	return group;
+
+err_free:
+	kfree(vi);
+err_put:
+	mutex_unlock(&vfio_isolation_lock);
+	isolation_group_put(group);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Drop a user of @group, as returned by vfio_isolation_claim().  The last
+ * one gives the group back: its unbound devices are probed by ordinary
+ * drivers, so no lock a probe may need can be held here.
+ */
+void vfio_isolation_release(struct isolation_group *group)
+{
+	struct vfio_isolation *vi;
+
+	if (IS_ERR_OR_NULL(group))
+		return;
+
+	mutex_lock(&vfio_isolation_lock);
+	vi = vfio_isolation_find(group);
+	if (!WARN_ON(!vi) && !--vi->users) {
+		list_del(&vi->node);
+		kfree(vi);
+		isolation_group_clear_manager(group, &vfio_isolation_manager);
+	}
+	mutex_unlock(&vfio_isolation_lock);
+	isolation_group_put(group);
+}
+
+/* Whether a group that VFIO holds may be used: no foreign driver in it. */
+bool vfio_isolation_locked(struct isolation_group *group)
+{
+	return IS_ERR_OR_NULL(group) ||
+	       isolation_group_state(group) == ISOLATION_GROUP_LOCKED;
+}
+
+/* Record that @group now uses the IOMMU domain of @target. */
+void vfio_isolation_merge(struct isolation_group *group,
+			  struct isolation_group *target)
+{
+	int ret;
+
+	if (IS_ERR_OR_NULL(group) || IS_ERR_OR_NULL(target) || group == target)
+		return;
+
+	ret = isolation_group_merge(group, target, &vfio_isolation_manager);
+	if (ret && ret != -EALREADY)
+		pr_warn("vfio: cannot merge isolation group %d into %d: %d\n",
+			isolation_group_id(group), isolation_group_id(target),
+			ret);
+}
+
+/* @group leaves the IOMMU domain it shared. */
+void vfio_isolation_unmerge(struct isolation_group *group)
+{
+	if (!IS_ERR_OR_NULL(group))
+		isolation_group_unmerge(group, &vfio_isolation_manager);
+}
+
+/* @drv registered a VFIO device: it is one of VFIO's drivers. */
+void vfio_isolation_add_driver(struct device_driver *drv)
+{
+	int ret;
+
+	if (!drv)
+		return;
+
+	ret = isolation_manager_add_driver(&vfio_isolation_manager, drv);
+	if (ret && ret != -EEXIST)
+		pr_warn("vfio: %s is no isolation driver of vfio: %d\n",
+			drv->name, ret);
+}
+
+int __init vfio_isolation_init(void)
+{
+	return isolation_manager_register(&vfio_isolation_manager);
+}
+
+void vfio_isolation_exit(void)
+{
+	WARN_ON(isolation_manager_unregister(&vfio_isolation_manager));
+}

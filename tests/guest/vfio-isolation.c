@@ -1,0 +1,847 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest test of VFIO as the manager of isolation groups.  It drives the VFIO
+ * UAPI the way QEMU does (group, container, SET_CONTAINER, SET_IOMMU,
+ * MAP_DMA, device fd; and the iommufd device path) on the devices of
+ * topology_vfio in tests/topologies.sh, and checks the sysfs state of the
+ * isolation groups at every step:
+ *
+ *   M: a PCIe-to-PCI bridge with two e1000 (one requester ID)
+ *   A, B: an e1000e alone behind a root port with ACS
+ *   R: a multifunction root port without ACS (pcieport bound to both
+ *      functions) with an e1000e, QEMU id "r0", below the first; an
+ *      e1000e is hot-added below the second, then r0 is hot-removed
+ *
+ * Each check prints "ISOTEST: ok - vfio-NAME" or "ISOTEST: not ok -
+ * vfio-NAME: why".  Built static into the guest initramfs.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#define PCI "/sys/bus/pci"
+#define ISO "/sys/kernel/isolation_groups"
+
+static char why[512];
+static int nr_failed;
+
+/* Records why the current check fails; returns false for "return fail()". */
+static bool fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static void check(const char *name, bool (*fn)(void))
+{
+	why[0] = 0;
+	if (fn()) {
+		printf("ISOTEST: ok - vfio-%s\n", name);
+	} else {
+		printf("ISOTEST: not ok - vfio-%s: %s\n", name,
+		       why[0] ? why : "failed");
+		nr_failed++;
+	}
+	fflush(stdout);
+}
+
+/* Reads a sysfs file into @buf without the trailing newline. */
+static int read_str(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	buf[0] = 0;
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	return 0;
+}
+
+/* Writes @val to a sysfs file: 0 or the negative errno of the write. */
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The last component of the link @path, "" if it is no link. */
+static const char *link_name(const char *path)
+{
+	static char buf[PATH_MAX];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return "";
+	buf[n] = 0;
+	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
+}
+
+static const char *dev_attr_path(const char *bdf, const char *attr)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), PCI "/devices/%s/%s", bdf, attr);
+	return path;
+}
+
+static const char *driver_of(const char *bdf)
+{
+	return link_name(dev_attr_path(bdf, "driver"));
+}
+
+/* The isolation group of @bdf, -1 if none. */
+static int group_of(const char *bdf)
+{
+	const char *g = link_name(dev_attr_path(bdf, "isolation_group"));
+
+	return *g ? atoi(g) : -1;
+}
+
+static int iommu_group_of(const char *bdf)
+{
+	const char *g = link_name(dev_attr_path(bdf, "iommu_group"));
+
+	return *g ? atoi(g) : -1;
+}
+
+static const char *group_attr(int id, const char *attr)
+{
+	static char buf[4][256];
+	static int n;
+	char path[PATH_MAX];
+	char *val = buf[n++ % 4];
+
+	snprintf(path, sizeof(path), ISO "/%d/%s", id, attr);
+	if (read_str(path, val, sizeof(buf[0])))
+		snprintf(val, sizeof(buf[0]), "<missing>");
+	return val;
+}
+
+static int context_of(int id)
+{
+	return atoi(group_attr(id, "context"));
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Polls @cond for up to @secs seconds. */
+static bool wait_for(bool (*cond)(const char *), const char *arg, int secs)
+{
+	int i;
+
+	for (i = 0; i < secs * 10; i++) {
+		if (cond(arg))
+			return true;
+		sleep_ms(100);
+	}
+	return cond(arg);
+}
+
+static bool dev_present(const char *bdf)
+{
+	return exists(dev_attr_path(bdf, "vendor"));
+}
+
+static bool dev_absent(const char *bdf)
+{
+	return !dev_present(bdf);
+}
+
+/* The devices under test, found from the topology. */
+static char m1[16], m2[16], a[16], b[16], r[16], rport[16];
+static int gm, ga, gb, gr;
+
+/* Expected state, manager and own context of group @id. */
+static bool expect_group(int id, const char *state, const char *manager)
+{
+	const char *s = group_attr(id, "state");
+	const char *m = group_attr(id, "manager");
+
+	if (strcmp(s, state))
+		return fail("group %d is %s, expected %s", id, s, state);
+	if (strcmp(m, manager))
+		return fail("group %d has manager '%s', expected '%s'", id, m,
+			    manager);
+	return true;
+}
+
+static bool expect_driver(const char *bdf, const char *drv)
+{
+	if (strcmp(driver_of(bdf), drv))
+		return fail("%s is bound to '%s', expected '%s'", bdf,
+			    driver_of(bdf), drv);
+	return true;
+}
+
+/* VFIO_GROUP_FLAGS_VIABLE of an open group must equal state == locked. */
+static bool expect_viable_agrees(int fd, int id)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	bool viable, locked;
+
+	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &status))
+		return fail("VFIO_GROUP_GET_STATUS: %s", strerror(errno));
+	viable = status.flags & VFIO_GROUP_FLAGS_VIABLE;
+	locked = !strcmp(group_attr(id, "state"), "locked");
+	if (viable != locked)
+		return fail("group %d: VFIO says %sviable, isolation says %s",
+			    id, viable ? "" : "not ", group_attr(id, "state"));
+	return true;
+}
+
+/* Binds @bdf to @drv through driver_override, as admins do for VFIO. */
+static int bind_to(const char *bdf, const char *drv)
+{
+	int ret;
+
+	ret = write_str(dev_attr_path(bdf, "driver_override"), drv);
+	if (ret)
+		return ret;
+	if (*driver_of(bdf))
+		ret = write_str(dev_attr_path(bdf, "driver/unbind"), bdf);
+	if (!ret)
+		ret = write_str(PCI "/drivers_probe", bdf);
+	return ret;
+}
+
+static int unbind(const char *bdf)
+{
+	if (!*driver_of(bdf))
+		return 0;
+	return write_str(dev_attr_path(bdf, "driver/unbind"), bdf);
+}
+
+static int clear_override(const char *bdf)
+{
+	return write_str(dev_attr_path(bdf, "driver_override"), "\n");
+}
+
+static int open_group(const char *bdf)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/vfio/%d", iommu_group_of(bdf));
+	return open(path, O_RDWR);
+}
+
+/* Finds the devices of topology_vfio by driver and grouping. */
+static bool t_discover(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(PCI "/devices");
+
+	if (!d)
+		return fail("no " PCI "/devices");
+	while ((de = readdir(d))) {
+		const char *bdf = de->d_name;
+		char members[PATH_MAX], drv[64];
+		int n = 0;
+		DIR *gd;
+
+		if (bdf[0] == '.')
+			continue;
+		/* driver_of() and group_of() share a buffer: copy. */
+		snprintf(drv, sizeof(drv), "%s", driver_of(bdf));
+		snprintf(members, sizeof(members), ISO "/%d/devices",
+			 group_of(bdf));
+		gd = opendir(members);
+		if (gd) {
+			struct dirent *m;
+
+			while ((m = readdir(gd)))
+				n += m->d_name[0] != '.';
+			closedir(gd);
+		}
+		if (!strcmp(drv, "e1000"))
+			snprintf(*m1 ? m2 : m1, sizeof(m1), "%.15s", bdf);
+		else if (!strcmp(drv, "e1000e") && n == 1)
+			snprintf(*a ? b : a, sizeof(a), "%.15s", bdf);
+		else if (!strcmp(drv, "e1000e") && n == 3)
+			snprintf(r, sizeof(r), "%.15s", bdf);
+		else if (!strcmp(drv, "pcieport") && n == 3)
+			snprintf(rport, sizeof(rport), "%.15s", bdf);
+	}
+	closedir(d);
+	if (!*m2 || !*b || !*r || !*rport)
+		return fail("topology not found: e1000 %s %s, e1000e %s %s %s, port %s",
+			    m1, m2, a, b, r, rport);
+	gm = group_of(m1);
+	ga = group_of(a);
+	gb = group_of(b);
+	gr = group_of(r);
+	printf("M=%d (%s %s) A=%d (%s) B=%d (%s) R=%d (%s %s)\n", gm, m1, m2,
+	       ga, a, gb, b, gr, rport, r);
+	if (group_of(m2) != gm || group_of(rport) != gr)
+		return fail("groups M and R are not as the topology says");
+	return true;
+}
+
+/* Before VFIO: every group unmanaged, each its own context. */
+static bool t_initial(void)
+{
+	int ids[] = { gm, ga, gb, gr };
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		if (!expect_group(ids[i], "unmanaged", ""))
+			return false;
+		if (context_of(ids[i]) != ids[i])
+			return fail("group %d has context %d", ids[i],
+				    context_of(ids[i]));
+	}
+	return true;
+}
+
+static int fd_m = -1, fd_a = -1, fd_b = -1, fd_r = -1, container = -1;
+
+/*
+ * M with m1 on vfio-pci and m2 still on e1000: opening the group makes VFIO
+ * its manager, but it is not locked (and not viable) while e1000 is bound.
+ */
+static bool t_open_managed(void)
+{
+	int ret = bind_to(m1, "vfio-pci");
+
+	if (ret)
+		return fail("binding %s to vfio-pci: %s", m1, strerror(-ret));
+	if (!expect_driver(m1, "vfio-pci") || !expect_driver(m2, "e1000"))
+		return false;
+	if (!expect_group(gm, "unmanaged", ""))
+		return false;
+	fd_m = open_group(m1);
+	if (fd_m < 0)
+		return fail("open /dev/vfio/%d: %s", iommu_group_of(m1),
+			    strerror(errno));
+	return expect_group(gm, "managed", "vfio") &&
+	       expect_viable_agrees(fd_m, gm);
+}
+
+/* The foreign driver leaving locks the group, and VFIO calls it viable. */
+static bool t_locked(void)
+{
+	int ret = unbind(m2);
+
+	if (ret)
+		return fail("unbinding %s: %s", m2, strerror(-ret));
+	return expect_group(gm, "locked", "vfio") &&
+	       expect_viable_agrees(fd_m, gm);
+}
+
+/* After a refused bind: still unbound, locked, in the same group. */
+static bool unchanged(const char *route)
+{
+	if (*driver_of(m2))
+		return fail("%s bound %s to %s", route, m2, driver_of(m2));
+	if (group_of(m2) != gm)
+		return fail("%s: %s left group %d", route, m2, gm);
+	if (!expect_group(gm, "locked", "vfio"))
+		return fail("%s: %s", route, why);
+	return expect_viable_agrees(fd_m, gm);
+}
+
+static bool t_route_bind(void)
+{
+	int ret = write_str(PCI "/drivers/e1000/bind", m2);
+
+	if (ret != -ENODEV)
+		return fail("drivers/e1000/bind gave %s, expected ENODEV",
+			    strerror(-ret));
+	return unchanged("drivers/e1000/bind");
+}
+
+static bool t_route_drivers_probe(void)
+{
+	write_str(PCI "/drivers_probe", m2);
+	return unchanged("drivers_probe");
+}
+
+static bool t_route_driver_override(void)
+{
+	int ret = write_str(dev_attr_path(m2, "driver_override"), "e1000");
+
+	if (ret)
+		return fail("driver_override: %s", strerror(-ret));
+	write_str(PCI "/drivers_probe", m2);
+	ret = unchanged("driver_override");
+	clear_override(m2);
+	return ret;
+}
+
+/* e1000e is told to take the 82540EM of m2 through new_id. */
+static bool t_route_new_id(void)
+{
+	char id[32], vendor[16], device[16];
+	int ret;
+
+	read_str(dev_attr_path(m2, "vendor"), vendor, sizeof(vendor));
+	read_str(dev_attr_path(m2, "device"), device, sizeof(device));
+	snprintf(id, sizeof(id), "%s %s", vendor + 2, device + 2);
+	ret = write_str(PCI "/drivers/e1000e/new_id", id);
+	if (ret)
+		return fail("e1000e/new_id '%s': %s", id, strerror(-ret));
+	ret = unchanged("new_id");
+	write_str(PCI "/drivers/e1000e/remove_id", id);
+	return ret;
+}
+
+/* Removed and found again by a rescan, m2 is back in M and unbound. */
+static bool t_route_rescan(void)
+{
+	int ret = write_str(dev_attr_path(m2, "remove"), "1");
+
+	if (ret)
+		return fail("remove: %s", strerror(-ret));
+	if (!wait_for(dev_absent, m2, 10))
+		return fail("%s was not removed", m2);
+	ret = write_str(PCI "/rescan", "1");
+	if (ret)
+		return fail("rescan: %s", strerror(-ret));
+	if (!wait_for(dev_present, m2, 10))
+		return fail("%s did not come back", m2);
+	return unchanged("remove and rescan");
+}
+
+/*
+ * pci-stub manages DMA ownership itself: VFIO accepts it in a viable group,
+ * so the isolation group accepts it too and stays locked.
+ */
+static bool t_driver_managed_dma(void)
+{
+	int ret = bind_to(m2, "pci-stub");
+
+	if (ret)
+		return fail("binding %s to pci-stub: %s", m2, strerror(-ret));
+	ret = expect_driver(m2, "pci-stub") &&
+	      expect_group(gm, "locked", "vfio") &&
+	      expect_viable_agrees(fd_m, gm);
+	unbind(m2);
+	clear_override(m2);
+	return ret;
+}
+
+/* A and B on vfio-pci: open, they lock at once. */
+static bool t_open_locked(void)
+{
+	const char *devs[] = { a, b };
+	int *fds[] = { &fd_a, &fd_b };
+	int ids[] = { ga, gb };
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		ret = bind_to(devs[i], "vfio-pci");
+		if (ret)
+			return fail("binding %s: %s", devs[i], strerror(-ret));
+		*fds[i] = open_group(devs[i]);
+		if (*fds[i] < 0)
+			return fail("open group of %s: %s", devs[i],
+				    strerror(errno));
+		if (!expect_group(ids[i], "locked", "vfio") ||
+		    !expect_viable_agrees(*fds[i], ids[i]))
+			return false;
+	}
+	return true;
+}
+
+static char *dma_buf;
+#define DMA_IOVA 0x100000
+#define DMA_SIZE 0x100000
+
+/* QEMU's order: container, SET_CONTAINER, SET_IOMMU, MAP_DMA. */
+static bool t_container(void)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = DMA_IOVA,
+		.size = DMA_SIZE,
+	};
+
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0)
+		return fail("open /dev/vfio/vfio: %s", strerror(errno));
+	if (ioctl(container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
+		return fail("VFIO_GET_API_VERSION");
+	if (ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) != 1)
+		return fail("no VFIO_TYPE1v2_IOMMU");
+	if (ioctl(fd_a, VFIO_GROUP_SET_CONTAINER, &container))
+		return fail("SET_CONTAINER A: %s", strerror(errno));
+	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return fail("SET_IOMMU: %s", strerror(errno));
+	dma_buf = mmap(NULL, DMA_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (dma_buf == MAP_FAILED)
+		return fail("mmap: %s", strerror(errno));
+	memset(dma_buf, 0x5a, DMA_SIZE);
+	map.vaddr = (unsigned long)dma_buf;
+	if (ioctl(container, VFIO_IOMMU_MAP_DMA, &map))
+		return fail("MAP_DMA: %s", strerror(errno));
+	/* Alone in its domain: a context of its own. */
+	if (context_of(ga) != ga)
+		return fail("A has context %d alone", context_of(ga));
+	return expect_group(ga, "locked", "vfio");
+}
+
+/* The context entry of @bdf in the VT-d debugfs: domain id and table. */
+static bool vtd_context(const char *bdf, unsigned int *did,
+			unsigned long long *table)
+{
+	static const char path[] =
+		"/sys/kernel/debug/iommu/intel/dmar_translation_struct";
+	unsigned long long rhi, rlo, chi, clo;
+	unsigned int bus, dev, fn;
+	char line[512], want[16];
+	FILE *f = fopen(path, "r");
+	bool found = false;
+
+	if (!f)
+		return fail("%s: %s", path, strerror(errno));
+	snprintf(want, sizeof(want), "%s", bdf + 5);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%x:%x.%x\t0x%llx:0x%llx\t0x%llx:0x%llx",
+			   &bus, &dev, &fn, &rhi, &rlo, &chi, &clo) != 7)
+			continue;
+		snprintf(line, sizeof(line), "%02x:%02x.%x", bus, dev, fn);
+		if (strcmp(line, want))
+			continue;
+		*did = (chi >> 8) & 0xffff;
+		*table = clo & ~0xfffULL;
+		found = true;
+	}
+	fclose(f);
+	return found || fail("no context entry for %s", bdf);
+}
+
+/*
+ * B joins the container after the mapping exists: the IOMMU driver puts it
+ * in A's domain (hot merge), so the groups are merged; the hardware agrees:
+ * both context entries point to one domain and one page table, which holds
+ * the mapping made before B joined.
+ */
+static bool t_hot_merge(void)
+{
+	unsigned int did_a, did_b, did_r;
+	unsigned long long pt_a, pt_b, pt_r;
+
+	if (ioctl(fd_b, VFIO_GROUP_SET_CONTAINER, &container))
+		return fail("SET_CONTAINER B: %s", strerror(errno));
+	if (context_of(ga) != context_of(gb))
+		return fail("A and B have contexts %d and %d", context_of(ga),
+			    context_of(gb));
+	if (context_of(ga) != (ga < gb ? ga : gb))
+		return fail("context %d is not the lower id", context_of(ga));
+	if (context_of(gm) == context_of(ga) || context_of(gr) == context_of(ga))
+		return fail("groups outside the container share context %d",
+			    context_of(ga));
+	if (!vtd_context(a, &did_a, &pt_a) || !vtd_context(b, &did_b, &pt_b) ||
+	    !vtd_context(r, &did_r, &pt_r))
+		return false;
+	printf("context entries: A did %u table %llx, B did %u table %llx, R did %u table %llx\n",
+	       did_a, pt_a, did_b, pt_b, did_r, pt_r);
+	if (did_a != did_b || pt_a != pt_b)
+		return fail("A and B are merged but their context entries differ");
+	if (did_r == did_a || pt_r == pt_a)
+		return fail("R is not merged but shares A's domain");
+	return expect_group(ga, "locked", "vfio") &&
+	       expect_group(gb, "locked", "vfio");
+}
+
+/* M, locked, joins too: three groups, one context. */
+static bool t_merge_third(void)
+{
+	if (ioctl(fd_m, VFIO_GROUP_SET_CONTAINER, &container))
+		return fail("SET_CONTAINER M: %s", strerror(errno));
+	if (context_of(gm) != context_of(ga) || context_of(gb) != context_of(ga))
+		return fail("contexts M %d A %d B %d", context_of(gm),
+			    context_of(ga), context_of(gb));
+	if (context_of(gr) == context_of(ga))
+		return fail("R shares the context");
+	return true;
+}
+
+static int fd_dev = -1;
+
+/* The device fd of A works as QEMU uses it. */
+static bool t_device_fd(void)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	fd_dev = ioctl(fd_a, VFIO_GROUP_GET_DEVICE_FD, a);
+	if (fd_dev < 0)
+		return fail("GET_DEVICE_FD %s: %s", a, strerror(errno));
+	if (ioctl(fd_dev, VFIO_DEVICE_GET_INFO, &info))
+		return fail("DEVICE_GET_INFO: %s", strerror(errno));
+	if (!(info.flags & VFIO_DEVICE_FLAGS_PCI) || !info.num_regions)
+		return fail("device info flags %x regions %u", info.flags,
+			    info.num_regions);
+	return expect_group(ga, "locked", "vfio");
+}
+
+/* B leaves the container: its own context again, A and M stay merged. */
+static bool t_unmerge(void)
+{
+	if (ioctl(fd_b, VFIO_GROUP_UNSET_CONTAINER))
+		return fail("UNSET_CONTAINER B: %s", strerror(errno));
+	if (context_of(gb) != gb)
+		return fail("B has context %d after leaving", context_of(gb));
+	if (context_of(ga) != context_of(gm))
+		return fail("A and M no longer share a context");
+	if (context_of(ga) != (ga < gm ? ga : gm))
+		return fail("A and M have context %d", context_of(ga));
+	return expect_group(gb, "locked", "vfio");
+}
+
+/*
+ * Letting go: the groups return to unmanaged with their own contexts, and
+ * m2, left unbound, gets its host driver back.
+ */
+static bool t_release(void)
+{
+	close(fd_dev);
+	close(fd_b);
+	close(fd_a);
+	close(fd_m);
+	close(container);
+	munmap(dma_buf, DMA_SIZE);
+	if (!expect_group(ga, "unmanaged", "") ||
+	    !expect_group(gb, "unmanaged", "") ||
+	    !expect_group(gm, "unmanaged", ""))
+		return false;
+	if (context_of(ga) != ga || context_of(gm) != gm)
+		return fail("contexts A %d M %d after release", context_of(ga),
+			    context_of(gm));
+	return expect_driver(m2, "e1000") && expect_driver(m1, "vfio-pci");
+}
+
+/* Unmanaged again, every route binds as before. */
+static bool t_bind_allowed_again(void)
+{
+	int ret;
+
+	unbind(m2);
+	ret = write_str(PCI "/drivers/e1000/bind", m2);
+	if (ret)
+		return fail("drivers/e1000/bind: %s", strerror(-ret));
+	if (!expect_driver(m2, "e1000"))
+		return false;
+	clear_override(m1);
+	unbind(m1);
+	write_str(PCI "/drivers_probe", m1);
+	if (!expect_driver(m1, "e1000"))
+		return false;
+	clear_override(a);
+	unbind(a);
+	write_str(PCI "/drivers/e1000e/bind", a);
+	return expect_driver(a, "e1000e") && expect_group(gm, "unmanaged", "");
+}
+
+/*
+ * R: the root port stays bound to pcieport, which manages DMA itself, so R
+ * is locked and viable as soon as its e1000e is on vfio-pci.
+ */
+static bool t_pcieport_counts(void)
+{
+	int ret = bind_to(r, "vfio-pci");
+
+	if (ret)
+		return fail("binding %s: %s", r, strerror(-ret));
+	fd_r = open_group(r);
+	if (fd_r < 0)
+		return fail("open group of %s: %s", r, strerror(errno));
+	return expect_driver(rport, "pcieport") &&
+	       expect_group(gr, "locked", "vfio") &&
+	       expect_viable_agrees(fd_r, gr);
+}
+
+static char hot[16];
+
+/* A device that is none of the known ones has appeared, in a group. */
+static bool hot_present(const char *unused)
+{
+	(void)unused;
+	const char *known[] = { m1, m2, a, b, r };
+	struct dirent *de;
+	DIR *d = opendir(PCI "/devices");
+	unsigned int i;
+	char vendor[16];
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		for (i = 0; i < 5; i++)
+			if (!strcmp(de->d_name, known[i]))
+				break;
+		if (i < 5 ||
+		    read_str(dev_attr_path(de->d_name, "vendor"), vendor,
+			     sizeof(vendor)) ||
+		    strcmp(vendor, "0x8086") ||
+		    !exists(dev_attr_path(de->d_name, "isolation_group")))
+			continue;
+		/* Ports and bridges of the topology have class 0x06xxxx. */
+		read_str(dev_attr_path(de->d_name, "class"), vendor,
+			 sizeof(vendor));
+		if (!strncmp(vendor, "0x02", 4))
+			snprintf(hot, sizeof(hot), "%.15s", de->d_name);
+	}
+	if (d)
+		closedir(d);
+	return *hot;
+}
+
+/*
+ * An e1000e hot-added into R's empty slot while VFIO holds R joins R, which
+ * stays locked: e1000e may not bind to it.
+ */
+static bool t_hotplug_into_managed(void)
+{
+	printf("ISOTEST-QMP: {\"execute\":\"device_add\",\"arguments\":{\"driver\":\"e1000e\",\"id\":\"r1\",\"bus\":\"rph\"}}\n");
+	fflush(stdout);
+	if (!wait_for(hot_present, NULL, 60))
+		return fail("no device was hot-added below the second port");
+	/* Let a probe, were one allowed, finish. */
+	sleep_ms(1000);
+	if (group_of(hot) != gr)
+		return fail("%s is in group %d, not %d", hot, group_of(hot), gr);
+	if (*driver_of(hot))
+		return fail("%s was bound to %s", hot, driver_of(hot));
+	return expect_group(gr, "locked", "vfio") &&
+	       expect_viable_agrees(fd_r, gr);
+}
+
+/* Hot-removing the VFIO device of R while R is held: still held. */
+static bool t_hot_remove_held(void)
+{
+	printf("ISOTEST-QMP: {\"execute\":\"device_del\",\"arguments\":{\"id\":\"r0\"}}\n");
+	fflush(stdout);
+	if (!wait_for(dev_absent, r, 60))
+		return fail("%s was not removed", r);
+	if (group_of(hot) != gr || *driver_of(hot))
+		return fail("%s left R or was bound", hot);
+	return expect_group(gr, "locked", "vfio");
+}
+
+/* Closing R gives the hot-added device its host driver. */
+static bool t_hotplug_release(void)
+{
+	close(fd_r);
+	if (!expect_group(gr, "unmanaged", ""))
+		return false;
+	return expect_driver(hot, "e1000e");
+}
+
+/* The iommufd device path: a bound device file holds the group. */
+static bool t_cdev(void)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	char path[PATH_MAX], name[64] = "";
+	struct dirent *de;
+	int dev, iommufd, ret;
+	DIR *d;
+
+	ret = bind_to(b, "vfio-pci");
+	if (ret)
+		return fail("binding %s: %s", b, strerror(-ret));
+	d = opendir(dev_attr_path(b, "vfio-dev"));
+	while (d && (de = readdir(d)))
+		if (!strncmp(de->d_name, "vfio", 4))
+			snprintf(name, sizeof(name), "%.63s", de->d_name);
+	if (d)
+		closedir(d);
+	if (!*name)
+		return fail("%s has no vfio-dev", b);
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	dev = open(path, O_RDWR);
+	if (dev < 0)
+		return fail("open %s: %s", path, strerror(errno));
+	iommufd = open("/dev/iommu", O_RDWR);
+	if (iommufd < 0)
+		return fail("open /dev/iommu: %s", strerror(errno));
+	if (!expect_group(gb, "unmanaged", ""))
+		return false;
+	bind.iommufd = iommufd;
+	if (ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return fail("BIND_IOMMUFD: %s", strerror(errno));
+	if (!expect_group(gb, "locked", "vfio"))
+		return false;
+	close(dev);
+	close(iommufd);
+	if (!expect_group(gb, "unmanaged", ""))
+		return false;
+	clear_override(b);
+	unbind(b);
+	write_str(PCI "/drivers_probe", b);
+	return expect_driver(b, "e1000e");
+}
+
+int main(void)
+{
+	check("discover", t_discover);
+	if (nr_failed)
+		return 1;
+	check("initial", t_initial);
+	check("open-managed", t_open_managed);
+	check("locked", t_locked);
+	check("refused-bind", t_route_bind);
+	check("refused-drivers-probe", t_route_drivers_probe);
+	check("refused-driver-override", t_route_driver_override);
+	check("refused-new-id", t_route_new_id);
+	check("refused-remove-rescan", t_route_rescan);
+	check("driver-managed-dma", t_driver_managed_dma);
+	check("open-locked", t_open_locked);
+	check("container", t_container);
+	check("hot-merge", t_hot_merge);
+	check("merge-third", t_merge_third);
+	check("device-fd", t_device_fd);
+	check("unmerge", t_unmerge);
+	check("release", t_release);
+	check("bind-allowed-again", t_bind_allowed_again);
+	check("pcieport-counts", t_pcieport_counts);
+	check("hotplug-into-managed", t_hotplug_into_managed);
+	check("hot-remove-held", t_hot_remove_held);
+	check("hotplug-release", t_hotplug_release);
+	check("cdev", t_cdev);
+	return nr_failed ? 1 : 0;
+}
