@@ -602,6 +602,54 @@ static bool t_merge_third(void)
 	return true;
 }
 
+/* The row of group @id in lsisol's table: manager, state and context. */
+static bool lsisol_row(int id, char *mgr, char *state, int *context)
+{
+	char line[1024], prov[64], m[64], st[64];
+	FILE *f = popen("lsisol", "r");
+	bool found = false;
+	int gid, ctx;
+
+	if (!f)
+		return fail("lsisol: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%d %63s %63s %63s %d", &gid, prov, m, st,
+			   &ctx) != 5 || gid != id)
+			continue;
+		strcpy(mgr, m);
+		strcpy(state, st);
+		*context = ctx;
+		found = true;
+	}
+	if (pclose(f))
+		return fail("lsisol failed");
+	return found || fail("lsisol has no row for group %d", id);
+}
+
+/* lsisol shows the merge: M, A and B locked under vfio, one context. */
+static bool t_lsisol_merged(void)
+{
+	int ids[] = { gm, ga, gb, gr };
+	char mgr[64], state[64];
+	int i, context[4];
+
+	for (i = 0; i < 4; i++) {
+		if (!lsisol_row(ids[i], mgr, state, &context[i]))
+			return false;
+		if (i < 3 && (strcmp(mgr, "vfio") || strcmp(state, "locked")))
+			return fail("lsisol: group %d is %s under %s", ids[i],
+				    state, mgr);
+	}
+	if (context[0] != context[1] || context[1] != context[2] ||
+	    context[0] != context_of(ga))
+		return fail("lsisol: contexts M %d A %d B %d, sysfs %d",
+			    context[0], context[1], context[2], context_of(ga));
+	if (context[3] != gr)
+		return fail("lsisol: R (group %d) has context %d", gr,
+			    context[3]);
+	return true;
+}
+
 static int fd_dev = -1;
 
 /* The device fd of A works as QEMU uses it. */
@@ -834,6 +882,7 @@ int main(void)
 	check("container", t_container);
 	check("hot-merge", t_hot_merge);
 	check("merge-third", t_merge_third);
+	check("lsisol-merged", t_lsisol_merged);
 	check("device-fd", t_device_fd);
 	check("unmerge", t_unmerge);
 	check("release", t_release);
