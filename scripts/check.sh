@@ -124,7 +124,7 @@ t_vfio() {
 	scripts/guest-run.sh --vfio --topology vfio --name vfio || rc=1
 	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok \1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail \1/p" "$log"
 	grep -q '^ISOTEST: not ok' "$log" && rc=1
-	[ "$(grep -c '^ISOTEST: ok - vfio-' "$log")" -ge 26 ] || { echo "RESULT: fail vfio: tests missing"; rc=1; }
+	[ "$(grep -c '^ISOTEST: ok - vfio-' "$log")" -ge 27 ] || { echo "RESULT: fail vfio: tests missing"; rc=1; }
 	clean_log "$log" || { echo "RESULT: fail vfio: kernel log"; rc=1; }
 	return $rc
 }

@@ -2,9 +2,9 @@
 /*
  * Guest test of VFIO as the manager of isolation groups.  It drives the VFIO
  * UAPI the way QEMU does (group, container, SET_CONTAINER, SET_IOMMU,
- * MAP_DMA, device fd; and the iommufd device path) on the devices of
- * topology_vfio in tests/topologies.sh, and checks the sysfs state of the
- * isolation groups at every step:
+ * MAP_DMA, device fd; and the iommufd device path, with an IOAS shared by
+ * two devices) on the devices of topology_vfio in tests/topologies.sh, and
+ * checks the sysfs state of the isolation groups at every step:
  *
  *   M: a PCIe-to-PCI bridge with two e1000 (one requester ID)
  *   A, B: an e1000e alone behind a root port with ACS
@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -820,48 +821,169 @@ static bool t_hotplug_release(void)
 	return expect_driver(hot, "e1000e");
 }
 
-/* The iommufd device path: a bound device file holds the group. */
-static bool t_cdev(void)
+/* Binds @bdf to vfio-pci and opens its VFIO device file: the fd, or -1. */
+static int open_cdev(const char *bdf)
 {
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	char path[PATH_MAX], name[64] = "";
 	struct dirent *de;
-	int dev, iommufd, ret;
+	int fd, ret;
 	DIR *d;
 
-	ret = bind_to(b, "vfio-pci");
-	if (ret)
-		return fail("binding %s: %s", b, strerror(-ret));
-	d = opendir(dev_attr_path(b, "vfio-dev"));
+	ret = bind_to(bdf, "vfio-pci");
+	if (ret) {
+		fail("binding %s: %s", bdf, strerror(-ret));
+		return -1;
+	}
+	d = opendir(dev_attr_path(bdf, "vfio-dev"));
 	while (d && (de = readdir(d)))
 		if (!strncmp(de->d_name, "vfio", 4))
 			snprintf(name, sizeof(name), "%.63s", de->d_name);
 	if (d)
 		closedir(d);
-	if (!*name)
-		return fail("%s has no vfio-dev", b);
+	if (!*name) {
+		fail("%s has no vfio-dev", bdf);
+		return -1;
+	}
 	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
-	dev = open(path, O_RDWR);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		fail("open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static bool bind_iommufd(int dev, int iommufd)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+
+	return !ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) ||
+	       fail("BIND_IOMMUFD: %s", strerror(errno));
+}
+
+static bool attach_pt(int dev, __u32 pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt_id,
+	};
+
+	return !ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ||
+	       fail("ATTACH_IOMMUFD_PT %u: %s", pt_id, strerror(errno));
+}
+
+/* Clears the driver_override of @bdf and lets @drv, its host driver, bind. */
+static bool give_back(const char *bdf, const char *drv)
+{
+	clear_override(bdf);
+	unbind(bdf);
+	write_str(PCI "/drivers_probe", bdf);
+	return expect_driver(bdf, drv);
+}
+
+/* The iommufd device path: a bound device file holds the group. */
+static bool t_cdev(void)
+{
+	int dev, iommufd;
+
+	dev = open_cdev(b);
 	if (dev < 0)
-		return fail("open %s: %s", path, strerror(errno));
+		return false;
 	iommufd = open("/dev/iommu", O_RDWR);
 	if (iommufd < 0)
 		return fail("open /dev/iommu: %s", strerror(errno));
-	if (!expect_group(gb, "unmanaged", ""))
-		return false;
-	bind.iommufd = iommufd;
-	if (ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		return fail("BIND_IOMMUFD: %s", strerror(errno));
-	if (!expect_group(gb, "locked", "vfio"))
+	if (!expect_group(gb, "unmanaged", "") || !bind_iommufd(dev, iommufd) ||
+	    !expect_group(gb, "locked", "vfio"))
 		return false;
 	close(dev);
 	close(iommufd);
-	if (!expect_group(gb, "unmanaged", ""))
+	return expect_group(gb, "unmanaged", "") && give_back(b, "e1000e");
+}
+
+/* Merged: A and B have the lower id as context; else each its own id. */
+static bool expect_merged(bool merged)
+{
+	int low = ga < gb ? ga : gb;
+
+	if (merged && (context_of(ga) != low || context_of(gb) != low))
+		return fail("A and B are not merged: contexts %d and %d",
+			    context_of(ga), context_of(gb));
+	if (!merged && (context_of(ga) != ga || context_of(gb) != gb))
+		return fail("A and B are merged: contexts %d and %d",
+			    context_of(ga), context_of(gb));
+	return true;
+}
+
+/*
+ * The iommufd device path merges too: A and B, bound to one iommufd and
+ * attached to one IOAS, share its page table's domain.  B joins after a
+ * mapping exists, leaves with DETACH_IOMMUFD_PT, joins again and leaves by
+ * closing its device file.
+ */
+static bool t_iommufd_merge(void)
+{
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+	};
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.length = DMA_SIZE,
+		.iova = DMA_IOVA,
+	};
+	unsigned long long pt_a, pt_b;
+	unsigned int did_a, did_b;
+	int dev_a, dev_b, iommufd;
+	char *buf;
+
+	dev_a = open_cdev(a);
+	dev_b = open_cdev(b);
+	if (dev_a < 0 || dev_b < 0)
 		return false;
-	clear_override(b);
-	unbind(b);
-	write_str(PCI "/drivers_probe", b);
-	return expect_driver(b, "e1000e");
+	iommufd = open("/dev/iommu", O_RDWR);
+	if (iommufd < 0)
+		return fail("open /dev/iommu: %s", strerror(errno));
+	if (!bind_iommufd(dev_a, iommufd) || !bind_iommufd(dev_b, iommufd))
+		return false;
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		return fail("IOMMU_IOAS_ALLOC: %s", strerror(errno));
+	if (!attach_pt(dev_a, alloc.out_ioas_id))
+		return false;
+	buf = mmap(NULL, DMA_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return fail("mmap: %s", strerror(errno));
+	memset(buf, 0xa5, DMA_SIZE);
+	map.user_va = (uintptr_t)buf;
+	map.ioas_id = alloc.out_ioas_id;
+	if (ioctl(iommufd, IOMMU_IOAS_MAP, &map))
+		return fail("IOMMU_IOAS_MAP: %s", strerror(errno));
+	if (!expect_merged(false) || !attach_pt(dev_b, alloc.out_ioas_id) ||
+	    !expect_merged(true))
+		return false;
+	if (!vtd_context(a, &did_a, &pt_a) || !vtd_context(b, &did_b, &pt_b))
+		return false;
+	printf("iommufd context entries: A did %u table %llx, B did %u table %llx\n",
+	       did_a, pt_a, did_b, pt_b);
+	if (did_a != did_b || pt_a != pt_b)
+		return fail("A and B are merged but their context entries differ");
+	if (ioctl(dev_b, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach))
+		return fail("DETACH_IOMMUFD_PT: %s", strerror(errno));
+	if (!expect_merged(false) || !attach_pt(dev_b, alloc.out_ioas_id) ||
+	    !expect_merged(true))
+		return false;
+	close(dev_b);
+	if (!expect_merged(false) || !expect_group(gb, "unmanaged", "") ||
+	    !expect_group(ga, "locked", "vfio"))
+		return false;
+	close(dev_a);
+	close(iommufd);
+	munmap(buf, DMA_SIZE);
+	return expect_group(ga, "unmanaged", "") && give_back(a, "e1000e") &&
+	       give_back(b, "e1000e");
 }
 
 int main(void)
@@ -892,5 +1014,6 @@ int main(void)
 	check("hot-remove-held", t_hot_remove_held);
 	check("hotplug-release", t_hotplug_release);
 	check("cdev", t_cdev);
+	check("iommufd-merge", t_iommufd_merge);
 	return nr_failed ? 1 : 0;
 }

@@ -10,17 +10,28 @@
  * and it also accepts the PCI drivers that manage DMA ownership themselves
  * (driver_managed_dma: pcieport, pci-stub), the drivers that
  * iommu_group_claim_dma_owner() tolerates, so that the group is locked
- * exactly when VFIO calls it viable.  Groups that VFIO attaches to one IOMMU
- * domain are merged.
+ * exactly when VFIO calls it viable.
  *
- * Locking: vfio_isolation_lock protects vfio_isolation_list and the user
- * counts, and orders the setting and clearing of the manager.  It is taken
- * outside the isolation core's lock.  Releasing the last user probes the
- * group's unbound devices under it, and a VFIO driver's probe takes the
- * locks of VFIO groups and device sets: so claims and releases are made
- * without a device lock, a VFIO group's locks or a device set's lock held.
+ * Groups whose devices VFIO attaches to one IOMMU domain (of a type1
+ * container, an iommufd IOAS or an iommufd page table) are merged: VFIO
+ * records the domain of each group it manages, and a group that joins a
+ * domain is merged with a group already on it.
+ *
+ * Locking: vfio_isolation_lock protects the user counts, and orders the
+ * setting and clearing of the manager.  It is taken outside the isolation
+ * core's lock.  Releasing the last user probes the group's unbound devices
+ * under it, and a VFIO driver's probe takes the locks of VFIO groups and
+ * device sets: so claims and releases are made without a device lock, a
+ * VFIO group's locks or a device set's lock held.
+ *
+ * vfio_isolation_merge_lock protects the recorded domains and orders
+ * merging.  It is taken under a device set's lock, a container's
+ * group_lock and a VFIO group's device_lock, and outside the isolation
+ * core's lock.  vfio_isolation_list changes under both locks, so that
+ * either one allows walking it.
  */
 
+#include <linux/iommu.h>
 #include <linux/isolation.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -33,14 +44,19 @@
  * @node: entry in vfio_isolation_list.
  * @group: the group.
  * @users: the group files and device files that hold the group.
+ * @domain: the IOMMU domain that VFIO attached the group's devices to.
+ * @attached: the attachments to @domain recorded and not yet undone.
  */
 struct vfio_isolation {
 	struct list_head node;
 	struct isolation_group *group;
 	unsigned int users;
+	struct iommu_domain *domain;
+	unsigned int attached;
 };
 
 static DEFINE_MUTEX(vfio_isolation_lock);
+static DEFINE_MUTEX(vfio_isolation_merge_lock);
 static LIST_HEAD(vfio_isolation_list);
 
 /*
@@ -63,7 +79,8 @@ static struct vfio_isolation *vfio_isolation_find(struct isolation_group *group)
 {
 	struct vfio_isolation *vi;
 
-	lockdep_assert_held(&vfio_isolation_lock);
+	lockdep_assert(lockdep_is_held(&vfio_isolation_lock) ||
+		       lockdep_is_held(&vfio_isolation_merge_lock));
 	list_for_each_entry(vi, &vfio_isolation_list, node)
 		if (vi->group == group)
 			return vi;
@@ -103,7 +120,9 @@ struct isolation_group *vfio_isolation_claim(struct device *dev)
 		goto err_free;
 	vi->group = group;
 	vi->users = 1;
+	mutex_lock(&vfio_isolation_merge_lock);
 	list_add(&vi->node, &vfio_isolation_list);
+	mutex_unlock(&vfio_isolation_merge_lock);
 	mutex_unlock(&vfio_isolation_lock);
 	return group;
 
@@ -130,8 +149,11 @@ void vfio_isolation_release(struct isolation_group *group)
 	mutex_lock(&vfio_isolation_lock);
 	vi = vfio_isolation_find(group);
 	if (!WARN_ON(!vi) && !--vi->users) {
+		mutex_lock(&vfio_isolation_merge_lock);
 		list_del(&vi->node);
+		mutex_unlock(&vfio_isolation_merge_lock);
 		kfree(vi);
+		/* This also undoes a merge that detaching did not. */
 		isolation_group_clear_manager(group, &vfio_isolation_manager);
 	}
 	mutex_unlock(&vfio_isolation_lock);
@@ -145,27 +167,81 @@ bool vfio_isolation_locked(struct isolation_group *group)
 	       isolation_group_state(group) == ISOLATION_GROUP_LOCKED;
 }
 
-/* Record that @group now uses the IOMMU domain of @target. */
-void vfio_isolation_merge(struct isolation_group *group,
-			  struct isolation_group *target)
+/*
+ * VFIO attached @dev to a domain of userspace.  Its isolation group, held
+ * by a user, now uses that domain's IOMMU context: if another group that
+ * VFIO manages is on the same domain, the two are merged.  Each call is
+ * paired with a vfio_isolation_detached() when the attachment ends.
+ */
+void vfio_isolation_attached(struct device *dev)
 {
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	struct isolation_group *group;
+	struct vfio_isolation *vi, *other;
 	int ret;
 
-	if (IS_ERR_OR_NULL(group) || IS_ERR_OR_NULL(target) || group == target)
+	/* Only the paging domains that VFIO and iommufd allocate. */
+	if (!domain || domain->type != IOMMU_DOMAIN_UNMANAGED)
+		return;
+	group = isolation_group_get_from_dev(dev);
+	if (!group)
 		return;
 
-	ret = isolation_group_merge(group, target, &vfio_isolation_manager);
-	if (ret && ret != -EALREADY)
-		pr_warn("vfio: cannot merge isolation group %d into %d: %d\n",
-			isolation_group_id(group), isolation_group_id(target),
-			ret);
+	mutex_lock(&vfio_isolation_merge_lock);
+	vi = vfio_isolation_find(group);
+	if (!vi)
+		goto out_unlock;
+	vi->attached++;
+	if (vi->domain == domain)
+		goto out_unlock;
+	/* A group moved to another domain (iommufd's replace) leaves its set. */
+	if (vi->domain)
+		isolation_group_unmerge(group, &vfio_isolation_manager);
+	vi->domain = domain;
+	list_for_each_entry(other, &vfio_isolation_list, node) {
+		if (other == vi || other->domain != domain)
+			continue;
+		ret = isolation_group_merge(group, other->group,
+					    &vfio_isolation_manager);
+		if (ret && ret != -EALREADY)
+			pr_warn("vfio: cannot merge isolation group %d into %d: %d\n",
+				isolation_group_id(group),
+				isolation_group_id(other->group), ret);
+		break;
+	}
+out_unlock:
+	mutex_unlock(&vfio_isolation_merge_lock);
+	isolation_group_put(group);
 }
 
-/* @group leaves the IOMMU domain it shared. */
-void vfio_isolation_unmerge(struct isolation_group *group)
+/*
+ * An attachment of a device of @group, recorded by vfio_isolation_attached(),
+ * ended.  When none is left, the group no longer shares a domain: it is
+ * unmerged.
+ */
+void vfio_isolation_group_detached(struct isolation_group *group)
 {
-	if (!IS_ERR_OR_NULL(group))
+	struct vfio_isolation *vi;
+
+	if (IS_ERR_OR_NULL(group))
+		return;
+
+	mutex_lock(&vfio_isolation_merge_lock);
+	vi = vfio_isolation_find(group);
+	if (vi && vi->attached && !--vi->attached) {
+		vi->domain = NULL;
 		isolation_group_unmerge(group, &vfio_isolation_manager);
+	}
+	mutex_unlock(&vfio_isolation_merge_lock);
+}
+
+/* As vfio_isolation_group_detached(), for the isolation group of @dev. */
+void vfio_isolation_detached(struct device *dev)
+{
+	struct isolation_group *group = isolation_group_get_from_dev(dev);
+
+	vfio_isolation_group_detached(group);
+	isolation_group_put(group);
 }
 
 /* @drv registered a VFIO device: it is one of VFIO's drivers. */
