@@ -68,11 +68,15 @@ known_reports() { # known_reports FILE: the log without known reports
 	END { flush() }' "$1"
 }
 
-clean_log() { # clean_log FILE
-	if known_reports "$1" | grep -En "$bad_kernel_log"; then
-		echo "kernel problems reported in $1"
-		return 1
-	fi
+# clean_log TEST FILE: fails TEST when FILE holds a kernel report, and names
+# the first one in the RESULT line, so that the summary says what it was.
+clean_log() {
+	local found
+	found=$(known_reports "$2" | grep -En "$bad_kernel_log") || return 0
+	echo "kernel problems reported in $2:"
+	echo "$found"
+	echo "RESULT: fail $1: kernel log: line ${found%%$'\n'*}"
+	return 1
 }
 
 # KUnit under UML, with the driver core's own .kunitconfig.
@@ -102,7 +106,7 @@ t_guest() {
 	sed -n 's/^ISOTEST: ok - \(.*\)/RESULT: ok guest.\1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail guest.\1/p' "$log"
 	grep -q '^ISOTEST: not ok' "$log" && rc=1
 	[ "$(grep -c '^ISOTEST: ok' "$log")" -ge 16 ] || { echo "RESULT: fail guest: tests missing"; rc=1; }
-	clean_log "$log" || { echo "RESULT: fail guest: kernel log"; rc=1; }
+	clean_log guest "$log" || rc=1
 	return $rc
 }
 
@@ -114,7 +118,7 @@ vtd_topology() { # vtd_topology TOPOLOGY
 	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok $1.\1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail $1.\1/p" "$log"
 	grep -q '^ISOTEST: not ok' "$log" && rc=1
 	[ "$(grep -c '^ISOTEST: ok' "$log")" -ge 5 ] || { echo "RESULT: fail $1: tests missing"; rc=1; }
-	clean_log "$log" || { echo "RESULT: fail $1: kernel log"; rc=1; }
+	clean_log "$1" "$log" || rc=1
 	return $rc
 }
 # VFIO as isolation manager, on topology_vfio: the checks of
@@ -125,7 +129,7 @@ t_vfio() {
 	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok \1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail \1/p" "$log"
 	grep -q '^ISOTEST: not ok' "$log" && rc=1
 	[ "$(grep -c '^ISOTEST: ok - vfio-' "$log")" -ge 27 ] || { echo "RESULT: fail vfio: tests missing"; rc=1; }
-	clean_log "$log" || { echo "RESULT: fail vfio: kernel log"; rc=1; }
+	clean_log vfio "$log" || rc=1
 	return $rc
 }
 
