@@ -138,6 +138,18 @@ for t in $topologies; do
 	eval "t_vtd_$t() { vtd_topology $t; }"
 done
 
+# The machine without a VT-d IOMMU (no DMAR table): nothing registers, no
+# group, drivers bind as usual.
+t_nodmar() {
+	local log=$logs/nodmar.log rc=0
+	scripts/guest-run.sh --nodmar --name nodmar || rc=1
+	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok \1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail \1/p" "$log"
+	grep -q '^ISOTEST: not ok' "$log" && rc=1
+	[ "$(grep -c '^ISOTEST: ok - nodmar-' "$log")" -ge 6 ] || { echo "RESULT: fail nodmar: tests missing"; rc=1; }
+	clean_log nodmar "$log" || rc=1
+	return $rc
+}
+
 # New files: kernel-doc, W=1 and sparse clean.
 t_static() {
 	local rc=0 files=(drivers/base/isolation.c include/linux/isolation.h
@@ -188,7 +200,7 @@ t_git_am() { scripts/series.sh --verify-am; }
 
 vtd_steps=()
 for t in $topologies; do vtd_steps+=("vtd-$t"); done
-all_steps=(kunit-uml guest-build guest "${vtd_steps[@]}" vfio static config-off lsisol checkpatch git-am)
+all_steps=(kunit-uml guest-build guest "${vtd_steps[@]}" nodmar vfio static config-off lsisol checkpatch git-am)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do
@@ -202,6 +214,7 @@ for s in "${steps[@]}"; do
 	git-am) step git-am t_git_am ;;
 	lsisol) step lsisol t_lsisol ;;
 	vfio) step vfio t_vfio ;;
+	nodmar) step nodmar t_nodmar ;;
 	vtd-*) declare -F "t_vtd_${s#vtd-}" >/dev/null || { echo "unknown step $s"; exit 2; }
 		step "$s" "t_vtd_${s#vtd-}" ;;
 	*) echo "unknown step $s (steps: ${all_steps[*]})"; exit 2 ;;

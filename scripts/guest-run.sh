@@ -5,6 +5,7 @@
 #   --check  the driver-core tests with the test provider, VT-d off
 #   --vtd    compare VT-d isolation groups with iommu groups, hotplug included
 #   --vfio   VFIO as isolation manager (tests/guest/vfio-isolation.c)
+#   --nodmar the machine without its VT-d IOMMU: no provider, no groups
 #   guest-run.sh MODE [--name NAME] [--topology NAME] [-- extra QEMU arguments]
 # Topologies are the functions of tests/topologies.sh.
 set -euo pipefail
@@ -14,15 +15,15 @@ name=""
 topology=default
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--show|--check|--vtd|--vfio) mode=${1#--} ;;
+	--show|--check|--vtd|--vfio|--nodmar) mode=${1#--} ;;
 	--name) name=$2; shift ;;
 	--topology) topology=$2; shift ;;
 	--) shift; break ;;
-	*) echo "usage: $0 --show|--check|--vtd|--vfio [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
+	*) echo "usage: $0 --show|--check|--vtd|--vfio|--nodmar [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -n "$mode" ] || { echo "usage: $0 --show|--check|--vtd|--vfio" >&2; exit 2; }
+[ -n "$mode" ] || { echo "usage: $0 --show|--check|--vtd|--vfio|--nodmar" >&2; exit 2; }
 name=${name:-$mode}
 
 # shellcheck source=../tests/topologies.sh
@@ -34,6 +35,8 @@ append=""
 
 iommu=on
 [ "$mode" = check ] && iommu=off
+vtd=(-device intel-iommu,intremap=on,caching-mode=on)
+[ "$mode" = nodmar ] && vtd=()
 
 mkdir -p build/logs
 log=build/logs/$name.log
@@ -42,7 +45,7 @@ out=/dev/null
 scripts/qemu-run.py --log "$log" --timeout "${GUEST_TIMEOUT:-600}" -- \
 	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
 	-bios /usr/share/qemu/qboot.rom \
-	-machine q35 -device intel-iommu,intremap=on,caching-mode=on \
+	-machine q35 "${vtd[@]}" \
 	-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off \
 	-nodefaults -display none -serial stdio -no-reboot \
 	-kernel build/guest/arch/x86/boot/bzImage \
