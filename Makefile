@@ -25,6 +25,9 @@ series: tree
 refresh:
 	scripts/refresh.sh
 
+bench: tree
+	scripts/bench.sh
+
 # clean keeps the kernel trees (build/linux*) and the compiler cache.
 clean:
 	rm -rf out
@@ -33,4 +36,4 @@ clean:
 distclean:
 	rm -rf build out
 
-.PHONY: all deps tree guest check series refresh clean distclean
+.PHONY: all deps tree guest check series refresh bench clean distclean

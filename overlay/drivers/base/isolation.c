@@ -1076,7 +1076,10 @@ EXPORT_SYMBOL_GPL(isolation_group_context);
  * Driver core hooks, see drivers/base/base.h.
  */
 
-/* Called by driver_match_device() for a device that is in a group. */
+/*
+ * Called by driver_match_device() for a device that is in a group; exported
+ * for the KUnit benchmark, which calls driver_match_device() from a module.
+ */
 bool __isolation_match_allowed(const struct device_driver *drv,
 			       struct device *dev)
 {
@@ -1094,6 +1097,7 @@ bool __isolation_match_allowed(const struct device_driver *drv,
 
 	return allowed;
 }
+EXPORT_SYMBOL_IF_KUNIT(__isolation_match_allowed);
 
 /*
  * A driver was bound to @dev, or a probe of @dev failed or was undone.  The
