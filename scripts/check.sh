@@ -94,6 +94,19 @@ t_kunit_uml() {
 
 t_guest_build() { scripts/guest-build.sh; }
 
+# guest_results TEST LOG PREFIX MIN [MATCH]: a RESULT line, named PREFIX
+# and the test's name, for each "ISOTEST:" line of LOG; fails TEST when one
+# failed, when fewer than MIN tests whose names begin with MATCH passed, or
+# when the log holds a kernel report.
+guest_results() {
+	local test=$1 log=$2 prefix=$3 min=$4 match=${5:-} rc=0
+	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok $prefix\1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail $prefix\1/p" "$log"
+	grep -q '^ISOTEST: not ok' "$log" && rc=1
+	[ "$(grep -c "^ISOTEST: ok - $match" "$log")" -ge "$min" ] || { echo "RESULT: fail $test: tests missing"; rc=1; }
+	clean_log "$test" "$log" || rc=1
+	return $rc
+}
+
 # The KUnit suite again, built into the debug x86_64 guest kernel, and the
 # guest's sysfs tests; the guest log must be free of any kernel report.
 t_guest() {
@@ -104,33 +117,24 @@ t_guest() {
 	sed -n 's/.*    ok [0-9]* \(iso_test_[a-z0-9_]*\)$/RESULT: ok guest-kunit.\1/p; s/.*    not ok [0-9]* \(iso_test_[a-z0-9_]*\)$/RESULT: fail guest-kunit.\1/p' "$log"
 	grep -q '# isolation_groups: pass:[1-9][0-9]* fail:0 skip:0 total:' "$log" ||
 		{ echo "RESULT: fail guest-kunit: the suite did not pass"; rc=1; }
-	sed -n 's/^ISOTEST: ok - \(.*\)/RESULT: ok guest.\1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail guest.\1/p' "$log"
-	grep -q '^ISOTEST: not ok' "$log" && rc=1
-	[ "$(grep -c '^ISOTEST: ok' "$log")" -ge 16 ] || { echo "RESULT: fail guest: tests missing"; rc=1; }
-	clean_log guest "$log" || rc=1
+	guest_results guest "$log" guest. 16 || rc=1
 	return $rc
 }
 
 # The VT-d provider in one topology of tests/topologies.sh: its groups must
 # be the kernel's iommu groups, requester_ids must follow the topology.
 vtd_topology() { # vtd_topology TOPOLOGY
-	local log=$logs/vtd-$1.log rc=0
+	local rc=0
 	scripts/guest-run.sh --vtd --topology "$1" --name "vtd-$1" || rc=1
-	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok $1.\1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail $1.\1/p" "$log"
-	grep -q '^ISOTEST: not ok' "$log" && rc=1
-	[ "$(grep -c '^ISOTEST: ok' "$log")" -ge 5 ] || { echo "RESULT: fail $1: tests missing"; rc=1; }
-	clean_log "$1" "$log" || rc=1
+	guest_results "$1" "$logs/vtd-$1.log" "$1." 5 || rc=1
 	return $rc
 }
 # VFIO as isolation manager, on topology_vfio: the checks of
 # tests/guest/vfio-isolation.c, each a test.
 t_vfio() {
-	local log=$logs/vfio.log rc=0
+	local rc=0
 	scripts/guest-run.sh --vfio --topology vfio --name vfio || rc=1
-	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok \1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail \1/p" "$log"
-	grep -q '^ISOTEST: not ok' "$log" && rc=1
-	[ "$(grep -c '^ISOTEST: ok - vfio-' "$log")" -ge 27 ] || { echo "RESULT: fail vfio: tests missing"; rc=1; }
-	clean_log vfio "$log" || rc=1
+	guest_results vfio "$logs/vfio.log" "" 27 vfio- || rc=1
 	return $rc
 }
 
@@ -142,12 +146,9 @@ done
 # The machine without a VT-d IOMMU (no DMAR table): nothing registers, no
 # group, drivers bind as usual.
 t_nodmar() {
-	local log=$logs/nodmar.log rc=0
+	local rc=0
 	scripts/guest-run.sh --nodmar --name nodmar || rc=1
-	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok \1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail \1/p" "$log"
-	grep -q '^ISOTEST: not ok' "$log" && rc=1
-	[ "$(grep -c '^ISOTEST: ok - nodmar-' "$log")" -ge 6 ] || { echo "RESULT: fail nodmar: tests missing"; rc=1; }
-	clean_log nodmar "$log" || rc=1
+	guest_results nodmar "$logs/nodmar.log" "" 6 nodmar- || rc=1
 	return $rc
 }
 
