@@ -144,10 +144,7 @@ t_unload() {
 	echo "$g" > $P/manage || { fail "manage refused"; return; }
 	rmmod isolation_test_provider || { fail "rmmod failed"; return; }
 	[ -z "$(ls $G)" ] || { fail "groups left: $(ls $G | tr '\n' ' ')"; return; }
-	for d in $PCI/devices/*; do
-		[ ! -e "$d/isolation_group" ] && [ ! -L "$d/isolation_group" ] ||
-			{ fail "stale link in ${d##*/}"; return; }
-	done
+	no_links || return
 	[ "$(drv_of "$single")" = serial ] || fail "serial driver lost"
 }
 

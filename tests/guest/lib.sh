@@ -39,6 +39,18 @@ t_links() {
 	[ "$n" -gt 0 ] || fail "no PCI devices"
 }
 
+# No PCI device has an isolation_group link (or a dangling one), and there
+# are PCI devices.
+no_links() {
+	n=0
+	for d in $PCI/devices/*; do
+		[ ! -e "$d/isolation_group" ] && [ ! -L "$d/isolation_group" ] ||
+			{ fail "${d##*/} has an isolation_group link"; return; }
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || fail "no PCI devices"
+}
+
 # A partition of devices, one sorted group per line, lines sorted.  Empty
 # groups are left out: a removed iommu group may linger in sysfs for a
 # moment (CONFIG_DEBUG_KOBJECT_RELEASE delays its release).
