@@ -47,6 +47,7 @@ cp tests/guest/init "$root/init"
 gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
 	-o "$root/bin/vfio-isolation" tests/guest/vfio-isolation.c
 cp tests/guest/*.sh "$root/tests/"
+cp -r tests/guest/expect "$root/tests/"
 chmod +x "$root/init" "$root"/tests/*.sh
 find "$obj" -name '*.ko' -exec cp {} "$root/lib/modules/" \;
 if [ -d "$src/tools/isolation" ]; then

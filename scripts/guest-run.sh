@@ -50,7 +50,7 @@ scripts/qemu-run.py --log "$log" --timeout "${GUEST_TIMEOUT:-600}" -- \
 	-nodefaults -display none -serial stdio -no-reboot \
 	-kernel build/guest/arch/x86/boot/bzImage \
 	-initrd build/initramfs.cpio.gz \
-	-append "console=ttyS0 intel_iommu=$iommu panic=-1 oops=panic isotest=$mode $append" \
+	-append "console=ttyS0 intel_iommu=$iommu panic=-1 oops=panic isotest=$mode isotest_topology=$topology $append" \
 	"${devices[@]}" "$@" |
 	if [ "$mode" = show ]; then sed -n '/^ISOTEST-SHOW-BEGIN/,/^ISOTEST-SHOW-END/p' | sed '1d;$d'; else cat >"$out"; fi
 grep -q '^ISOTEST-DONE' "$log" || { echo "guest did not finish, see $log" >&2; exit 1; }

@@ -55,6 +55,67 @@ topology_pcie_switch() {
 	)
 }
 
+# A PCIe switch with three downstream ports, a device below each.
+topology_switch3() {
+	devices=(
+		-device pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x5
+		-device x3130-upstream,id=up1,bus=rp1
+		-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0
+		-device xio3130-downstream,id=dn2,bus=up1,chassis=3,slot=0
+		-device xio3130-downstream,id=dn3,bus=up1,chassis=4,slot=0
+		-device e1000e,bus=dn1
+		-device e1000e,bus=dn2
+		-device e1000e,bus=dn3
+	)
+}
+
+# A PCIe switch without ACS with an empty downstream port, for a hot-add
+# while VFIO manages the switch's group.
+topology_switch_hotplug() {
+	devices=(
+		-device pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x5
+		-device x3130-upstream,id=up1,bus=rp1
+		-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0
+		-device xio3130-downstream,id=dn2,bus=up1,chassis=3,slot=0
+		-device xio3130-downstream,id=dn3,bus=up1,chassis=4,slot=0
+		-device e1000e,bus=dn1
+		-device e1000e,bus=dn2
+	)
+	append="isotest_switch_hotplug=dn3"
+}
+
+# A switch below a downstream port of another switch, with a device beside
+# it below the outer switch and one below each switch.
+topology_nested_switch() {
+	devices=(
+		-device pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x5
+		-device x3130-upstream,id=up1,bus=rp1
+		-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0
+		-device xio3130-downstream,id=dn2,bus=up1,chassis=3,slot=0
+		-device x3130-upstream,id=up2,bus=dn1
+		-device xio3130-downstream,id=dn21,bus=up2,chassis=4,slot=0
+		-device xio3130-downstream,id=dn22,bus=up2,chassis=5,slot=0
+		-device e1000e,bus=dn21
+		-device e1000e,bus=dn22
+		-device e1000e,bus=dn2
+		-device pcie-root-port,id=rp2,chassis=6,slot=6,addr=0x6
+		-device e1000e,bus=rp2
+	)
+}
+
+# A switch below a root port without ACS (ioh3420), beside a switch below a
+# root port with ACS.
+topology_switch_ioh() {
+	devices=(
+		-device ioh3420,id=rp1,chassis=1,slot=1,addr=0x5
+		-device x3130-upstream,id=up1,bus=rp1
+		-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0
+		-device xio3130-downstream,id=dn2,bus=up1,chassis=3,slot=0
+		-device e1000e,bus=dn1
+		-device e1000e,bus=dn2
+	)
+}
+
 # Multifunction devices on the root complex and behind a root port, and
 # multifunction root ports.
 topology_multifunction() {

@@ -58,7 +58,7 @@ partition() { # partition DIR-OF-GROUPS
 	for g in "$1"/*; do
 		[ -d "$g/devices" ] || continue
 		m=$(ls "$g/devices" | sort | tr '\n' ' ')
-		[ -n "$m" ] && echo "$m"
+		[ -n "$m" ] && echo "${m% }"
 	done | sort
 }
 

@@ -10,4 +10,8 @@ echo "iommu groups (the kernel's own):"
 for g in $(ls /sys/kernel/iommu_groups 2>/dev/null | sort -n); do
 	echo "  $g: $(ls /sys/kernel/iommu_groups/$g/devices | tr '\n' ' ')"
 done
+echo "reasons:"
+for g in /sys/kernel/isolation_groups/*; do
+	[ -s "$g/reasons" ] && sed "s|^|  ${g##*/}: |" "$g/reasons"
+done
 echo ISOTEST-SHOW-END

@@ -152,14 +152,16 @@ if r:
 
 json_exp='[
  {"id": 2, "provider": "intel-iommu", "manager": null, "state": "unmanaged",
-  "devices": [{"name": "0000:00:1f.0", "driver": "serial"},
-              {"name": "0000:00:1f.2", "driver": null}]},
+  "devices": [{"name": "0000:00:1f.0", "driver": "serial", "reason": null},
+              {"name": "0000:00:1f.2", "driver": null, "reason": null}]},
  {"id": 7, "provider": "intel-iommu", "manager": "vfio", "state": "locked",
-  "devices": [{"name": "0000:00:04.0", "driver": "vfio-pci"}]},
+  "devices": [{"name": "0000:00:04.0", "driver": "vfio-pci",
+               "reason": null}]},
  {"id": 10, "provider": "intel-iommu", "manager": "vfio", "state": "managed",
   "context": "vm:\"guest\\1\"",
   "requester_ids": ["0000:00:03.0", "0000:00:03.1"],
-  "devices": [{"name": "0000:00:03.0", "driver": "vfio-pci"}]}
+  "devices": [{"name": "0000:00:03.0", "driver": "vfio-pci",
+               "reason": null}]}
 ]'
 check_json json "$json_exp" --json --sysfs "$S"
 check_json json_short_opt "$json_exp" -j -s "$S"
@@ -200,6 +202,146 @@ elif [ -s "$tmp/out" ]; then
 else
 	ok no_groups_dir
 fi
+
+# check_error NAME RC MESSAGE ARGS...: exit status RC, MESSAGE alone on
+# stderr, nothing on stdout.
+check_error() {
+	local name=$1 exp_rc=$2 msg=$3
+	shift 3
+	run "$@"
+	if [ "$rc" != "$exp_rc" ]; then
+		fail "$name" "exit $rc, expected $exp_rc"
+	elif [ "$(cat "$tmp/err")" != "$msg" ]; then
+		fail "$name" "stderr '$(head -c 300 "$tmp/err")', expected '$msg'"
+	elif [ -s "$tmp/out" ]; then
+		fail "$name" "unexpected stdout: $(head -c 300 "$tmp/out")"
+	else
+		ok "$name"
+	fi
+}
+
+# Fake sysfs tree with reasons ----------------------------------------------
+S=$tmp/reasons
+G=$S/kernel/isolation_groups
+add_dev 0000:02:00.0
+add_dev 0000:03:00.0 e1000
+add_dev 0000:00:1f.0 serial
+add_dev 0000:00:1f.2 ahci
+add_dev 0001:03:00.0 vfio-pci
+add_dev 0000:0a:00.0 e1000e
+add_dev serial8250
+add_group 0 intel-iommu "" unmanaged 0000:03:00.0 0000:02:00.0
+# A quote and a backslash to escape, and a line for a device that is not
+# in devices/ (it went away): skipped.
+printf '%s\n' \
+	'0000:02:00.0 peer-to-peer inside switch 0000:01:00.0 (downstream port 0000:02:01.0 without ACS)' \
+	'0000:03:00.0 shares requester ID 0000:03:00.0 of "PCIe-to-PCI" bridge 0000:02:00.0 \x' \
+	'0000:09:00.0 gone' >"$G/0/reasons"
+# A device without a reason line next to one with.
+add_group 1 intel-iommu "" unmanaged 0000:00:1f.2 0000:00:1f.0
+echo '0000:00:1f.2 function of multifunction slot 0000:00:1f without ACS' \
+	>"$G/1/reasons"
+# A single device: empty file.
+add_group 4 intel-iommu vfio managed 0001:03:00.0
+: >"$G/4/reasons"
+# A provider without reasons: no file.
+add_group 5 intel-iommu "" unmanaged 0000:0a:00.0
+add_group 6 test "" unmanaged serial8250
+
+R0='    0000:02:00.0: peer-to-peer inside switch 0000:01:00.0 (downstream port 0000:02:01.0 without ACS)'
+R0b='    0000:03:00.0: shares requester ID 0000:03:00.0 of "PCIe-to-PCI" bridge 0000:02:00.0 \x'
+R1='    0000:00:1f.2: function of multifunction slot 0000:00:1f without ACS'
+H='GROUP  PROVIDER     MANAGER  STATE      DEVICES'
+ROW0='0      intel-iommu  -        unmanaged  0000:02:00.0(-) 0000:03:00.0(e1000)'
+ROW1='1      intel-iommu  -        unmanaged  0000:00:1f.0(serial) 0000:00:1f.2(ahci)'
+ROW4='4      intel-iommu  vfio     managed    0001:03:00.0(vfio-pci)'
+ROW5='5      intel-iommu  -        unmanaged  0000:0a:00.0(e1000e)'
+ROW6='6      test         -        unmanaged  serial8250(-)'
+printf '%s\n' "$H" "$ROW0" "$R0" "$R0b" "$ROW1" "$R1" "$ROW4" "$ROW5" "$ROW6" \
+	>"$tmp/reasons.exp"
+check_table reasons_table "$tmp/reasons.exp" --sysfs "$S"
+
+J0='{"id": 0, "provider": "intel-iommu", "manager": null, "state": "unmanaged",
+  "devices": [{"name": "0000:02:00.0", "driver": null,
+               "reason": "peer-to-peer inside switch 0000:01:00.0 (downstream port 0000:02:01.0 without ACS)"},
+              {"name": "0000:03:00.0", "driver": "e1000",
+               "reason": "shares requester ID 0000:03:00.0 of \"PCIe-to-PCI\" bridge 0000:02:00.0 \\x"}]}'
+J1='{"id": 1, "provider": "intel-iommu", "manager": null, "state": "unmanaged",
+  "devices": [{"name": "0000:00:1f.0", "driver": "serial", "reason": null},
+              {"name": "0000:00:1f.2", "driver": "ahci",
+               "reason": "function of multifunction slot 0000:00:1f without ACS"}]}'
+J4='{"id": 4, "provider": "intel-iommu", "manager": "vfio", "state": "managed",
+  "devices": [{"name": "0001:03:00.0", "driver": "vfio-pci", "reason": null}]}'
+J5='{"id": 5, "provider": "intel-iommu", "manager": null, "state": "unmanaged",
+  "devices": [{"name": "0000:0a:00.0", "driver": "e1000e", "reason": null}]}'
+J6='{"id": 6, "provider": "test", "manager": null, "state": "unmanaged",
+  "devices": [{"name": "serial8250", "driver": null, "reason": null}]}'
+check_json reasons_json "[$J0, $J1, $J4, $J5, $J6]" --json --sysfs "$S"
+
+# A device argument shows only the group(s) holding it.
+printf '%s\n' "$H" "$ROW0" "$R0" "$R0b" >"$tmp/dev0.exp"
+check_table dev_domain "$tmp/dev0.exp" --sysfs "$S" 0000:03:00.0
+# Without a domain, it matches in every domain.
+printf '%s\n' "$H" "$ROW0" "$R0" "$R0b" "$ROW4" >"$tmp/dev04.exp"
+check_table dev_no_domain "$tmp/dev04.exp" --sysfs "$S" 03:00.0
+printf '%s\n' 'GROUP  PROVIDER     MANAGER  STATE    DEVICES' \
+	'4      intel-iommu  vfio     managed  0001:03:00.0(vfio-pci)' \
+	>"$tmp/dev4.exp"
+# Widths fit the rows shown.
+check_table dev_other_domain "$tmp/dev4.exp" --sysfs "$S" 0001:03:00.0
+# Hex digits in either case.
+printf '%s\n' 'GROUP  PROVIDER     MANAGER  STATE      DEVICES' "$ROW5" \
+	>"$tmp/dev5.exp"
+check_table dev_upper_case "$tmp/dev5.exp" --sysfs "$S" 0A:00.0
+check_table dev_upper_case_domain "$tmp/dev5.exp" --sysfs "$S" 0000:0A:00.0
+printf '%s\n' 'GROUP  PROVIDER  MANAGER  STATE      DEVICES' \
+	'6      test      -        unmanaged  serial8250(-)' >"$tmp/dev6.exp"
+check_table dev_name "$tmp/dev6.exp" --sysfs "$S" serial8250
+# Options after the device, JSON of the one group.
+check_json dev_json "[$J1]" --sysfs "$S" 00:1f.2 --json
+check_json dev_json_short_opt "[$J0, $J4]" -j -s "$S" 03:00.0
+
+# A device in no group: exit 1, a message and nothing else, also in JSON.
+for arg in 0000:04:00.0 04:00.0 0002:03:00.0 00:1f 1f.2 serial; do
+	check_error "dev_none_$arg" 1 "lsisol: $arg: in no isolation group" \
+		--sysfs "$S" "$arg"
+done
+check_error dev_none_json 1 "lsisol: 04:00.0: in no isolation group" \
+	--json --sysfs "$S" 04:00.0
+
+# A second argument is a usage error like an unknown option: exit 1.
+run --sysfs "$S" 03:00.0 00:1f.2
+if [ "$rc" != 1 ]; then
+	fail two_devices "exit $rc, expected 1"
+elif ! grep -qx "lsisol: unexpected argument '00:1f.2'" "$tmp/err" ||
+	! grep -q '^Usage: lsisol .*\[DEVICE\]$' "$tmp/err"; then
+	fail two_devices "stderr '$(head -c 300 "$tmp/err")'"
+elif [ -s "$tmp/out" ]; then
+	fail two_devices "unexpected stdout: $(head -c 300 "$tmp/out")"
+else
+	ok two_devices
+fi
+
+# A last line without its newline is read all the same.
+cp "$G/1/reasons" "$tmp/reasons.save"
+printf '%s' '0000:00:1f.2 function of multifunction slot 0000:00:1f without ACS' \
+	>"$G/1/reasons"
+check_table reasons_no_newline "$tmp/reasons.exp" --sysfs "$S"
+
+# Malformed reasons: an error naming the file, exit 1, no output.
+msg="lsisol: $G/1/reasons: Invalid argument"
+i=0
+for bad in '0000:00:1f.2' ' function of slot' '0000:00:1f.2 ' \
+	'0000:00:1f.2 a\n0000:00:1f.2 b' '0000:00:1f.0 a\n0000:00:1f.2'; do
+	i=$((i + 1))
+	printf "$bad\n" >"$G/1/reasons"
+	check_error "reasons_malformed_$i" 1 "$msg" --sysfs "$S"
+done
+printf '0000:00:1f.2\n' >"$G/1/reasons"
+check_error reasons_malformed_json 1 "$msg" --json --sysfs "$S"
+check_error reasons_malformed_device 1 "$msg" --sysfs "$S" 0000:0a:00.0
+cp "$tmp/reasons.save" "$G/1/reasons"
+check_table reasons_restored "$tmp/reasons.exp" --sysfs "$S"
 
 # --help and -h exit 0 with the usage on stdout.
 for opt in help:--help help_short_opt:-h; do

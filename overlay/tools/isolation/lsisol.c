@@ -3,13 +3,20 @@
  * lsisol - list the isolation groups of the system
  *
  * Reads /sys/kernel/isolation_groups and prints, for each group, its
- * provider, manager, state and member devices with their drivers, as a
- * table or as JSON.
+ * provider, manager, state and member devices with their drivers and,
+ * where the group has a reasons file, why each device shares the group
+ * with others, as a table or as JSON.
+ *
+ * With DEVICE, only the group holding DEVICE is shown: DEVICE is a name
+ * as in <id>/devices/, or a PCI address with or without its domain
+ * ("0000:03:00.0" or "03:00.0"; without one, it matches in any domain).
+ * Exits with status 1 when no group holds DEVICE.
  *
  * Usage:
- *	lsisol [-j|--json] [-s|--sysfs DIR] [-h|--help]
+ *	lsisol [-j|--json] [-s|--sysfs DIR] [-h|--help] [DEVICE]
  */
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +34,7 @@
 struct isol_dev {
 	char *name;
 	char *driver;		/* NULL when unbound */
+	char *reason;		/* NULL when it has no line in reasons */
 };
 
 struct isol_group {
@@ -199,6 +207,7 @@ static void free_group(struct isol_group *g)
 	for (i = 0; i < g->nr_devs; i++) {
 		free(g->devs[i].name);
 		free(g->devs[i].driver);
+		free(g->devs[i].reason);
 	}
 	free(g->devs);
 	memset(g, 0, sizeof(*g));
@@ -289,6 +298,7 @@ static int read_dev(const char *gdir, const char *name, struct isol_group *g)
 	g->devs = tmp;
 	dev = &g->devs[g->nr_devs];
 	dev->driver = NULL;
+	dev->reason = NULL;
 	dev->name = strdup(name);
 	if (!dev->name) {
 		free(target);
@@ -340,6 +350,59 @@ static int read_devs(const char *gdir, struct isol_group *g)
 
 	if (!ret && g->nr_devs > 1)
 		qsort(g->devs, g->nr_devs, sizeof(*g->devs), cmp_dev);
+	return ret;
+}
+
+/*
+ * Reads the reasons file @path of @g, whose devices are read and sorted:
+ * one "<device> <reason>" line per device that shares the group.  An
+ * absent file is no error; a line without a device or a reason, or a
+ * second line for a device, is -EINVAL.  A line naming a device that is
+ * not in devices/ (it came or went while reading) is skipped.
+ */
+static int read_reasons(const char *path, struct isol_group *g)
+{
+	char *buf, *line, *next, *sp;
+	struct isol_dev key, *dev;
+	int ret;
+
+	ret = read_file(path, &buf);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+
+	for (line = buf; *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (!*line)
+			continue;
+
+		sp = strchr(line, ' ');
+		if (!sp || sp == line || !sp[1]) {
+			ret = -EINVAL;
+			break;
+		}
+		*sp = '\0';
+		key.name = line;
+		dev = bsearch(&key, g->devs, g->nr_devs, sizeof(*g->devs),
+			      cmp_dev);
+		if (!dev)
+			continue;
+		if (dev->reason) {
+			ret = -EINVAL;
+			break;
+		}
+		dev->reason = strdup(sp + 1);
+		if (!dev->reason) {
+			ret = -ENOMEM;
+			break;
+		}
+	}
+	free(buf);
 	return ret;
 }
 
@@ -405,6 +468,14 @@ static int read_group(const char *gdir, struct isol_group *g, char **path_err)
 	if (!path)
 		return -ENOMEM;
 	ret = read_devs(gdir, g);
+	if (ret)
+		goto out;
+	free(path);
+
+	path = path_fmt("%s/reasons", gdir);
+	if (!path)
+		return -ENOMEM;
+	ret = read_reasons(path, g);
 out:
 	if (ret)
 		*path_err = path;
@@ -523,6 +594,80 @@ static int read_groups(const char *sysfs, struct group_list *list)
 	return ret;
 }
 
+/* Whether @s is a PCI bus, device and function "BB:DD.F". */
+static bool is_pci_bdf(const char *s)
+{
+	return isxdigit((unsigned char)s[0]) &&
+	       isxdigit((unsigned char)s[1]) && s[2] == ':' &&
+	       isxdigit((unsigned char)s[3]) &&
+	       isxdigit((unsigned char)s[4]) && s[5] == '.' &&
+	       s[6] >= '0' && s[6] <= '7' && !s[7];
+}
+
+/*
+ * Returns the length of the domain of the PCI address "DDDD:BB:DD.F" @s
+ * (4 to 8 hex digits), or 0 if @s is no such address.
+ */
+static size_t pci_domain_len(const char *s)
+{
+	size_t n = 0;
+
+	while (isxdigit((unsigned char)s[n]))
+		n++;
+	if (n < 4 || n > 8 || s[n] != ':' || !is_pci_bdf(s + n + 1))
+		return 0;
+	return n;
+}
+
+static bool hex_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return false;
+	return *a == *b;
+}
+
+/*
+ * Whether the device @name matches the command line argument @arg: the
+ * same name, or, for a PCI device, the same address with or without its
+ * domain, hex digits in either case.
+ */
+static bool dev_matches(const char *name, const char *arg)
+{
+	size_t dlen;
+
+	if (!strcmp(name, arg))
+		return true;
+	dlen = pci_domain_len(name);
+	if (!dlen)
+		return false;
+	if (is_pci_bdf(arg))
+		return hex_eq(name + dlen + 1, arg);
+	return pci_domain_len(arg) && hex_eq(name, arg);
+}
+
+/*
+ * Keeps in @list only the groups holding a device that matches @arg.
+ * Without a domain, @arg can match devices of several groups.
+ */
+static void filter_groups(struct group_list *list, const char *arg)
+{
+	size_t i, j, nr = 0;
+
+	for (i = 0; i < list->nr; i++) {
+		struct isol_group *g = &list->groups[i];
+
+		for (j = 0; j < g->nr_devs; j++)
+			if (dev_matches(g->devs[j].name, arg))
+				break;
+		if (j < g->nr_devs)
+			list->groups[nr++] = *g;
+		else
+			free_group(g);
+	}
+	list->nr = nr;
+}
+
 static void json_str(const char *s)
 {
 	const unsigned char *p;
@@ -601,6 +746,8 @@ static void print_json(const struct group_list *list)
 			json_str(g->devs[j].name);
 			fputs(", \"driver\": ", stdout);
 			json_str(g->devs[j].driver);
+			fputs(", \"reason\": ", stdout);
+			json_str(g->devs[j].reason);
 			putchar('}');
 		}
 		fputs("]}", stdout);
@@ -665,13 +812,19 @@ static void print_table(const struct group_list *list)
 			printf("%s%s(%s)", j ? " " : "", g->devs[j].name,
 			       g->devs[j].driver ? g->devs[j].driver : "-");
 		putchar('\n');
+		for (j = 0; j < g->nr_devs; j++)
+			if (g->devs[j].reason)
+				printf("    %s: %s\n", g->devs[j].name,
+				       g->devs[j].reason);
 	}
 }
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "Usage: lsisol [options]...\n"
-		"List the isolation groups and their devices\n"
+	fprintf(f, "Usage: lsisol [options]... [DEVICE]\n"
+		"List the isolation groups and their devices, or only the group\n"
+		"holding DEVICE (a device name or a PCI address such as\n"
+		"0000:03:00.0 or, in any domain, 03:00.0)\n"
 		"  -j, --json       Print JSON instead of a table\n"
 		"  -s, --sysfs DIR  Use DIR instead of /sys\n"
 		"  -h, --help       This helptext\n");
@@ -686,7 +839,7 @@ int main(int argc, char **argv)
 		{ NULL,		0,			NULL, 0 },
 	};
 	struct group_list list = { 0 };
-	const char *sysfs = "/sys";
+	const char *sysfs = "/sys", *device = NULL;
 	bool json = false;
 	size_t i;
 	int ret;
@@ -708,6 +861,8 @@ int main(int argc, char **argv)
 			return EXIT_FAILURE;
 		}
 	}
+	if (optind < argc)
+		device = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "lsisol: unexpected argument '%s'\n",
 			argv[optind]);
@@ -716,6 +871,14 @@ int main(int argc, char **argv)
 	}
 
 	ret = read_groups(sysfs, &list);
+	if (!ret && device) {
+		filter_groups(&list, device);
+		if (!list.nr) {
+			fprintf(stderr, "lsisol: %s: in no isolation group\n",
+				device);
+			ret = -ENODEV;
+		}
+	}
 	if (!ret) {
 		if (json)
 			print_json(&list);

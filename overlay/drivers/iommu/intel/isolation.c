@@ -3,150 +3,21 @@
  * Isolation group provider for Intel VT-d.
  *
  * VT-d tells devices apart by the requester ID of their DMA, one context
- * entry each.  Devices whose DMA reaches the IOMMU with the same requester ID
- * (behind a PCIe-to-PCI or conventional PCI bridge, or through a DMA alias
- * quirk) cannot be isolated from each other, and neither can devices that
- * may talk peer-to-peer on a path without ACS (functions of a multifunction
- * device, devices below switch or root ports without ACS).  The groups are
- * built from those facts with the PCI core's helpers, following the same
- * rules as the IOMMU core's pci_device_group().
+ * entry each.  The groups of the PCI devices behind a VT-d unit follow the
+ * rules of the PCI topology that every provider shares
+ * (drivers/pci/isolation.c); each group shows the requester IDs, with their
+ * aliases, that its devices use: its context entries.
  */
 
 #define pr_fmt(fmt) "DMAR: isolation: " fmt
 
-#include <linux/isolation.h>
-#include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/pci.h>
+#include <linux/pci-isolation.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
 #include "iommu.h"
-
-/* The ACS controls that keep peer-to-peer traffic away from a device. */
-#define INTEL_ISOLATION_ACS_FLAGS \
-	(PCI_ACS_SV | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF)
-
-/* Serializes the placement of devices, so that aliases find each other. */
-static DEFINE_MUTEX(intel_isolation_lock);
-
-static struct isolation_group *
-intel_isolation_alias_group(struct pci_dev *pdev, unsigned long *devfns);
-
-/*
- * The group of another function of @pdev's slot that is not isolated from
- * it by ACS, or of a device aliased with such a function.
- */
-static struct isolation_group *
-intel_isolation_function_group(struct pci_dev *pdev, unsigned long *devfns)
-{
-	struct isolation_group *group;
-	struct pci_dev *tmp = NULL;
-
-	if (!pdev->multifunction ||
-	    pci_acs_enabled(pdev, INTEL_ISOLATION_ACS_FLAGS))
-		return NULL;
-
-	for_each_pci_dev(tmp) {
-		if (tmp == pdev || tmp->bus != pdev->bus ||
-		    PCI_SLOT(tmp->devfn) != PCI_SLOT(pdev->devfn) ||
-		    pci_acs_enabled(tmp, INTEL_ISOLATION_ACS_FLAGS))
-			continue;
-
-		group = intel_isolation_alias_group(tmp, devfns);
-		if (group) {
-			pci_dev_put(tmp);
-			return group;
-		}
-	}
-	return NULL;
-}
-
-/*
- * The group of @pdev, or of a device on its bus that aliases it or that it
- * aliases (DMA alias quirks), directly or through the functions of such a
- * device.  @devfns marks the devices already visited, against alias loops.
- */
-static struct isolation_group *
-intel_isolation_alias_group(struct pci_dev *pdev, unsigned long *devfns)
-{
-	struct isolation_group *group;
-	struct pci_dev *tmp = NULL;
-
-	if (test_and_set_bit(pdev->devfn & 0xff, devfns))
-		return NULL;
-
-	group = isolation_group_get_from_dev(&pdev->dev);
-	if (group)
-		return group;
-
-	for_each_pci_dev(tmp) {
-		if (tmp == pdev || tmp->bus != pdev->bus ||
-		    !pci_devs_are_dma_aliases(pdev, tmp))
-			continue;
-
-		group = intel_isolation_alias_group(tmp, devfns);
-		if (!group)
-			group = intel_isolation_function_group(tmp, devfns);
-		if (group) {
-			pci_dev_put(tmp);
-			return group;
-		}
-	}
-	return NULL;
-}
-
-struct intel_isolation_alias {
-	struct pci_dev *pdev;
-	struct isolation_group *group;
-};
-
-/* Remembers the last device on the alias path; stops at one with a group. */
-static int intel_isolation_alias_cb(struct pci_dev *pdev, u16 alias,
-				    void *opaque)
-{
-	struct intel_isolation_alias *data = opaque;
-
-	data->pdev = pdev;
-	data->group = isolation_group_get_from_dev(&pdev->dev);
-	return !!data->group;
-}
-
-/* The existing group @pdev belongs in, with a reference, or NULL. */
-static struct isolation_group *intel_isolation_find_group(struct pci_dev *pdev)
-{
-	struct intel_isolation_alias data = { };
-	struct isolation_group *group;
-	DECLARE_BITMAP(devfns, 256) = { };
-	struct pci_bus *bus;
-
-	/*
-	 * Devices that share a requester ID on the way to the IOMMU share a
-	 * context entry: start from the last device on the alias path.
-	 */
-	if (pci_for_each_dma_alias(pdev, intel_isolation_alias_cb, &data))
-		return data.group;
-	pdev = data.pdev;
-
-	/* Go upstream as long as peer-to-peer traffic is not ACS-controlled. */
-	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent) {
-		if (!bus->self)
-			continue;
-		if (pci_acs_path_enabled(bus->self, NULL,
-					 INTEL_ISOLATION_ACS_FLAGS))
-			break;
-		pdev = bus->self;
-		group = isolation_group_get_from_dev(&pdev->dev);
-		if (group)
-			return group;
-	}
-
-	group = intel_isolation_alias_group(pdev, devfns);
-	if (group)
-		return group;
-
-	return intel_isolation_function_group(pdev, devfns);
-}
 
 static int intel_isolation_rid_cb(struct pci_dev *pdev, u16 alias, void *opaque)
 {
@@ -235,39 +106,28 @@ static struct attribute *intel_isolation_attrs[] = {
 	&isolation_group_attr_requester_ids.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(intel_isolation);
+
+static const struct attribute_group intel_isolation_group = {
+	.attrs = intel_isolation_attrs,
+};
+
+static const struct attribute_group *intel_isolation_groups[] = {
+	&intel_isolation_group,
+	&pci_isolation_attr_group,
+	NULL,
+};
 
 static struct isolation_provider intel_isolation_provider = {
 	.name = "intel-iommu",
 	.group_groups = intel_isolation_groups,
 };
 
-/* Puts @pdev in its group, if it is behind a VT-d unit and in none yet. */
+/* Puts @pdev in its group, if it is behind a VT-d unit. */
 static int intel_isolation_add_device(struct pci_dev *pdev)
 {
-	struct isolation_group *group;
-	int ret;
-
 	if (!device_lookup_iommu(&pdev->dev, NULL, NULL))
 		return 0;
-
-	guard(mutex)(&intel_isolation_lock);
-	group = isolation_group_get_from_dev(&pdev->dev);
-	if (group) {
-		isolation_group_put(group);
-		return 0;
-	}
-
-	group = intel_isolation_find_group(pdev);
-	if (!group) {
-		group = isolation_group_alloc(&intel_isolation_provider);
-		if (IS_ERR(group))
-			return PTR_ERR(group);
-	}
-	/* The device holds the group from now on; it goes with the last one. */
-	ret = isolation_group_add_device(group, &pdev->dev);
-	isolation_group_put(group);
-	return ret;
+	return pci_isolation_add_device(&intel_isolation_provider, pdev);
 }
 
 static int intel_isolation_notify(struct notifier_block *nb,
