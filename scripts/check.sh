@@ -117,6 +117,10 @@ t_guest() {
 	sed -n 's/.*    ok [0-9]* \(iso_test_[a-z0-9_]*\)$/RESULT: ok guest-kunit.\1/p; s/.*    not ok [0-9]* \(iso_test_[a-z0-9_]*\)$/RESULT: fail guest-kunit.\1/p' "$log"
 	grep -q '# isolation_groups: pass:[1-9][0-9]* fail:0 skip:0 total:' "$log" ||
 		{ echo "RESULT: fail guest-kunit: the suite did not pass"; rc=1; }
+	# The PCI rules' suite, on the q35 root complex (VT-d is off here).
+	sed -n 's/.*    ok [0-9]* \(pci_iso_test_[a-z0-9_]*\)$/RESULT: ok guest-kunit.\1/p; s/.*    not ok [0-9]* \(pci_iso_test_[a-z0-9_]*\).*$/RESULT: fail guest-kunit.\1/p' "$log"
+	grep -q '# pci_isolation: pass:[1-9][0-9]* fail:0 skip:0 total:' "$log" ||
+		{ echo "RESULT: fail guest-kunit: the PCI rules' suite did not pass"; rc=1; }
 	guest_results guest "$log" guest. 16 || rc=1
 	return $rc
 }
@@ -134,7 +138,7 @@ vtd_topology() { # vtd_topology TOPOLOGY
 t_vfio() {
 	local rc=0
 	scripts/guest-run.sh --vfio --topology vfio --name vfio || rc=1
-	guest_results vfio "$logs/vfio.log" "" 27 vfio- || rc=1
+	guest_results vfio "$logs/vfio.log" "" 29 vfio- || rc=1
 	return $rc
 }
 
@@ -157,14 +161,16 @@ t_static() {
 	local rc=0 files=(drivers/base/isolation.c include/linux/isolation.h
 		drivers/iommu/intel/isolation.c drivers/base/test/isolation-test.c
 		drivers/base/test/isolation-test-provider.c drivers/vfio/isolation.c
-		drivers/base/test/isolation-bench.c)
+		drivers/base/test/isolation-bench.c drivers/pci/isolation.c
+		drivers/pci/isolation-test.c include/linux/pci-isolation.h)
 	(cd build/linux && scripts/kernel-doc -none -Wall "${files[@]}") 2>&1 | tee "$logs/kernel-doc.txt"
 	[ -s "$logs/kernel-doc.txt" ] && { echo "kernel-doc warnings"; rc=1; }
 	make -C build/linux O="$top/build/guest" ARCH=x86_64 "CC=ccache gcc" -s W=1 C=2 \
 		drivers/base/isolation.o drivers/base/test/isolation-test.o \
 		drivers/base/test/isolation-test-provider.o \
 		drivers/base/test/isolation-bench.o \
-		drivers/iommu/intel/isolation.o drivers/vfio/isolation.o 2>&1 |
+		drivers/iommu/intel/isolation.o drivers/vfio/isolation.o \
+		drivers/pci/isolation.o drivers/pci/isolation-test.o 2>&1 |
 		tee "$logs/w1-sparse.txt"
 	grep -E 'warning|error' "$logs/w1-sparse.txt" && { echo "W=1/sparse warnings"; rc=1; }
 	return $rc
@@ -191,7 +197,7 @@ t_config_off() {
 	grep -q '^CONFIG_INTEL_IOMMU=y' "$obj/.config" || { echo "INTEL_IOMMU is off"; return 1; }
 	! grep -q '^CONFIG_ISOLATION_GROUPS=y' "$obj/.config" || { echo "ISOLATION_GROUPS is on"; return 1; }
 	grep -q '^CONFIG_VFIO=y' "$obj/.config" || { echo "VFIO is off"; return 1; }
-	"${kmake[@]}" drivers/base/ drivers/iommu/ drivers/vfio/ 2>&1 | tee "$logs/config-off-build.txt"
+	"${kmake[@]}" drivers/base/ drivers/iommu/ drivers/pci/ drivers/vfio/ 2>&1 | tee "$logs/config-off-build.txt"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
 	! grep -E 'warning|error' "$logs/config-off-build.txt"
 }

@@ -35,7 +35,7 @@ base=$("${git[@]}" rev-parse 'baseline^{commit}')
 out=$top/out/series
 rm -rf "$out"
 mkdir -p "$out"
-"${git[@]}" format-patch -q --numbered --cover-letter --base=baseline \
+"${git[@]}" format-patch -q --numbered --cover-letter \
 	--no-signature --no-color --src-prefix=a/ --dst-prefix=b/ \
 	-o "$out" baseline..isolation >/dev/null
 
@@ -50,8 +50,9 @@ cover=$out/0000-cover-letter.patch
 COVER_SUBJECT=$(head -n 1 cover-letter.txt) \
 COVER_BODY="$(tail -n +2 cover-letter.txt | git stripspace)
 
-Based on Linux $kver as shipped in Debian's linux-source-6.12 $debver
-(commit $base in the assembled tree)." \
+Based on Linux $kver (upstream tag v$kver) as shipped in Debian's
+package linux-source-6.12, version $debver; it applies with git am to
+the tree that package unpacks." \
 perl -i -pe '
 	s/\*\*\* SUBJECT HERE \*\*\*/$ENV{COVER_SUBJECT}/;
 	s/^\*\*\* BLURB HERE \*\*\*$/$ENV{COVER_BODY}/;

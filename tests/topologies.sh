@@ -136,7 +136,9 @@ topology_multifunction() {
 # e1000e behind root ports with ACS (a group each), and a multifunction root
 # port without ACS (one group of both functions and what is below them)
 # with an e1000e, QEMU id r0, below its first function and an empty slot
-# below the second, rph, for the test's hot-add.
+# below the second, rph, for the test's hot-add; and a switch without ACS
+# with an e1000e below each of two downstream ports (one isolation group,
+# two iommu groups).
 topology_vfio() {
 	devices=(
 		-device pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x5
@@ -150,6 +152,12 @@ topology_vfio() {
 		-device ioh3420,id=rpr,chassis=4,slot=4,addr=0x8.0,multifunction=on
 		-device ioh3420,id=rph,chassis=5,slot=5,addr=0x8.1
 		-device e1000e,id=r0,bus=rpr
+		-device pcie-root-port,id=rps,chassis=6,slot=6,addr=0x9
+		-device x3130-upstream,id=ups,bus=rps
+		-device xio3130-downstream,id=dns1,bus=ups,chassis=7,slot=1
+		-device xio3130-downstream,id=dns2,bus=ups,chassis=8,slot=2
+		-device e1000e,bus=dns1
+		-device e1000e,bus=dns2
 	)
 }
 

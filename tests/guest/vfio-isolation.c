@@ -11,6 +11,10 @@
  *   R: a multifunction root port without ACS (pcieport bound to both
  *      functions) with an e1000e, QEMU id "r0", below the first; an
  *      e1000e is hot-added below the second, then r0 is hot-removed
+ *   S: a switch without ACS below a root port, an e1000e (S1, S2) below
+ *      each of two downstream ports: one isolation group, two VFIO groups
+ *      (iommu groups), which one container or iommufd context at a time
+ *      may use
  *
  * Each check prints "ISOTEST: ok - vfio-NAME" or "ISOTEST: not ok -
  * vfio-NAME: why".  Built static into the guest initramfs.
@@ -36,6 +40,7 @@
 
 #define PCI "/sys/bus/pci"
 #define ISO "/sys/kernel/isolation_groups"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static char why[512];
 static int nr_failed;
@@ -193,8 +198,8 @@ static bool dev_absent(const char *bdf)
 }
 
 /* The devices under test, found from the topology. */
-static char m1[16], m2[16], a[16], b[16], r[16], rport[16];
-static int gm, ga, gb, gr;
+static char m1[16], m2[16], a[16], b[16], r[16], rport[16], s1[16], s2[16];
+static int gm, ga, gb, gr, gs;
 
 /* Expected state, manager and own context of group @id. */
 static bool expect_group(int id, const char *state, const char *manager)
@@ -305,17 +310,24 @@ static bool t_discover(void)
 			snprintf(r, sizeof(r), "%.15s", bdf);
 		else if (!strcmp(drv, "pcieport") && n == 3)
 			snprintf(rport, sizeof(rport), "%.15s", bdf);
+		else if (!strcmp(drv, "e1000e") && n == 4)
+			snprintf(*s1 ? s2 : s1, sizeof(s1), "%.15s", bdf);
 	}
 	closedir(d);
-	if (!*m2 || !*b || !*r || !*rport)
-		return fail("topology not found: e1000 %s %s, e1000e %s %s %s, port %s",
-			    m1, m2, a, b, r, rport);
+	if (!*m2 || !*b || !*r || !*rport || !*s2)
+		return fail("topology not found: e1000 %s %s, e1000e %s %s %s %s %s, port %s",
+			    m1, m2, a, b, r, s1, s2, rport);
 	gm = group_of(m1);
 	ga = group_of(a);
 	gb = group_of(b);
 	gr = group_of(r);
-	printf("M=%d (%s %s) A=%d (%s) B=%d (%s) R=%d (%s %s)\n", gm, m1, m2,
-	       ga, a, gb, b, gr, rport, r);
+	gs = group_of(s1);
+	printf("M=%d (%s %s) A=%d (%s) B=%d (%s) R=%d (%s %s) S=%d (%s %s)\n",
+	       gm, m1, m2, ga, a, gb, b, gr, rport, r, gs, s1, s2);
+	if (group_of(s2) != gs)
+		return fail("S1 and S2 are not in one isolation group");
+	if (iommu_group_of(s1) == iommu_group_of(s2))
+		return fail("S1 and S2 share an iommu group: the test needs two");
 	if (group_of(m2) != gm || group_of(rport) != gr)
 		return fail("groups M and R are not as the topology says");
 	return true;
@@ -542,6 +554,9 @@ static bool vtd_context(const char *bdf, unsigned int *did,
 		return fail("%s: %s", path, strerror(errno));
 	snprintf(want, sizeof(want), "%s", bdf + 5);
 	while (fgets(line, sizeof(line), f)) {
+		/* Indented lines are the reasons of the row above. */
+		if (line[0] == ' ')
+			continue;
 		if (sscanf(line, "%x:%x.%x\t0x%llx:0x%llx\t0x%llx:0x%llx",
 			   &bus, &dev, &fn, &rhi, &rlo, &chi, &clo) != 7)
 			continue;
@@ -614,6 +629,9 @@ static bool lsisol_row(int id, char *mgr, char *state, int *context)
 	if (!f)
 		return fail("lsisol: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
+		/* Indented lines are the reasons of the row above. */
+		if (line[0] == ' ')
+			continue;
 		if (sscanf(line, "%d %63s %63s %63s %d", &gid, prov, m, st,
 			   &ctx) != 5 || gid != id)
 			continue;
@@ -751,7 +769,7 @@ static char hot[16];
 static bool hot_present(const char *unused)
 {
 	(void)unused;
-	const char *known[] = { m1, m2, a, b, r };
+	const char *known[] = { m1, m2, a, b, r, s1, s2 };
 	struct dirent *de;
 	DIR *d = opendir(PCI "/devices");
 	unsigned int i;
@@ -760,10 +778,10 @@ static bool hot_present(const char *unused)
 	while (d && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		for (i = 0; i < 5; i++)
+		for (i = 0; i < ARRAY_SIZE(known); i++)
 			if (!strcmp(de->d_name, known[i]))
 				break;
-		if (i < 5 ||
+		if (i < ARRAY_SIZE(known) ||
 		    read_str(dev_attr_path(de->d_name, "vendor"), vendor,
 			     sizeof(vendor)) ||
 		    strcmp(vendor, "0x8086") ||
@@ -986,6 +1004,117 @@ static bool t_iommufd_merge(void)
 	       give_back(b, "e1000e");
 }
 
+/* VFIO_GROUP_SET_CONTAINER with @fd: 0 or the errno. */
+static int set_container(int group, int fd)
+{
+	return ioctl(group, VFIO_GROUP_SET_CONTAINER, &fd) ? errno : 0;
+}
+
+static bool container_set(int group)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+
+	return !ioctl(group, VFIO_GROUP_GET_STATUS, &status) &&
+	       (status.flags & VFIO_GROUP_FLAGS_CONTAINER_SET);
+}
+
+/*
+ * The group path: the VFIO groups of S1 and S2, one isolation group, go to
+ * one container.  Another container or an iommufd context is refused with
+ * EBUSY, and the refused group stays out of any container; the same
+ * container takes both; once the first owner lets go, another may take it.
+ */
+static bool t_switch_one_owner(void)
+{
+	int fd1, fd2, c1, c2, iommufd, ret;
+
+	if (bind_to(s1, "vfio-pci") || bind_to(s2, "vfio-pci"))
+		return fail("binding S1 and S2 to vfio-pci");
+	fd1 = open_group(s1);
+	fd2 = open_group(s2);
+	c1 = open("/dev/vfio/vfio", O_RDWR);
+	c2 = open("/dev/vfio/vfio", O_RDWR);
+	iommufd = open("/dev/iommu", O_RDWR);
+	if (fd1 < 0 || fd2 < 0 || c1 < 0 || c2 < 0 || iommufd < 0)
+		return fail("open: %s", strerror(errno));
+	if (!expect_group(gs, "locked", "vfio"))
+		return false;
+	if (set_container(fd1, c1) ||
+	    ioctl(c1, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return fail("S1 into its container: %s", strerror(errno));
+	ret = set_container(fd2, c2);
+	if (ret != EBUSY)
+		return fail("S2 into a second container: %s, expected EBUSY",
+			    ret ? strerror(ret) : "accepted");
+	ret = set_container(fd2, iommufd);
+	if (ret != EBUSY)
+		return fail("S2 into an iommufd context: %s, expected EBUSY",
+			    ret ? strerror(ret) : "accepted");
+	if (container_set(fd2))
+		return fail("S2 is in a container after being refused");
+	if (set_container(fd2, c1))
+		return fail("S2 into S1's container: %s", strerror(errno));
+	if (!container_set(fd2) || !expect_group(gs, "locked", "vfio"))
+		return fail("S2 is not in S1's container");
+	if (ioctl(fd2, VFIO_GROUP_UNSET_CONTAINER) ||
+	    ioctl(fd1, VFIO_GROUP_UNSET_CONTAINER))
+		return fail("UNSET_CONTAINER: %s", strerror(errno));
+	/* No owner left: another container may take the isolation group. */
+	if (set_container(fd2, c2))
+		return fail("S2 into a second container once free: %s",
+			    strerror(errno));
+	ret = set_container(fd1, c1);
+	if (ret != EBUSY)
+		return fail("S1 into its first container now: %s, expected EBUSY",
+			    ret ? strerror(ret) : "accepted");
+	close(fd1);
+	close(fd2);
+	close(c1);
+	close(c2);
+	close(iommufd);
+	return expect_group(gs, "unmanaged", "");
+}
+
+/*
+ * The device path: S1 and S2 bound to one iommufd context, never to two;
+ * binding S2 to a second context fails with EBUSY and leaves it unbound.
+ */
+static bool t_switch_one_owner_cdev(void)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	int dev1, dev2, i1, i2;
+
+	dev1 = open_cdev(s1);
+	dev2 = open_cdev(s2);
+	if (dev1 < 0 || dev2 < 0)
+		return false;
+	i1 = open("/dev/iommu", O_RDWR);
+	i2 = open("/dev/iommu", O_RDWR);
+	if (i1 < 0 || i2 < 0)
+		return fail("open /dev/iommu: %s", strerror(errno));
+	if (!bind_iommufd(dev1, i1))
+		return false;
+	bind.iommufd = i2;
+	if (!ioctl(dev2, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return fail("S2 bound to a second iommufd context");
+	if (errno != EBUSY)
+		return fail("S2 to a second iommufd context: %s, expected EBUSY",
+			    strerror(errno));
+	if (!bind_iommufd(dev2, i1) || !expect_group(gs, "locked", "vfio"))
+		return false;
+	close(dev2);
+	close(dev1);
+	/* Free again: S2 alone may go to the other context. */
+	dev2 = open_cdev(s2);
+	if (dev2 < 0 || !bind_iommufd(dev2, i2))
+		return false;
+	close(dev2);
+	close(i1);
+	close(i2);
+	return expect_group(gs, "unmanaged", "") && give_back(s1, "e1000e") &&
+	       give_back(s2, "e1000e");
+}
+
 int main(void)
 {
 	check("discover", t_discover);
@@ -1015,5 +1144,7 @@ int main(void)
 	check("hotplug-release", t_hotplug_release);
 	check("cdev", t_cdev);
 	check("iommufd-merge", t_iommufd_merge);
+	check("switch-one-owner", t_switch_one_owner);
+	check("switch-one-owner-cdev", t_switch_one_owner_cdev);
 	return nr_failed ? 1 : 0;
 }

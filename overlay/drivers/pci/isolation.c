@@ -193,13 +193,50 @@ static bool pci_isolation_covers_below(struct pci_dev *pdev)
 	       !pci_isolation_port_isolates(pdev);
 }
 
+/*
+ * The PCI core marks a function other than 0 as multifunction only after
+ * the bus notifiers for its addition have run, so that a function that is
+ * hot-added or found by a rescan looks single-function when a provider
+ * places it.  The rules take it for what it is, a function of a
+ * multifunction slot; virtual functions are not.
+ */
+static bool pci_isolation_in_mf_slot(struct pci_dev *pdev)
+{
+	return pdev->multifunction ||
+	       (PCI_FUNC(pdev->devfn) && !pdev->is_virtfn);
+}
+
+/* pci_acs_enabled() for @pdev as a function of a multifunction slot. */
+static bool pci_isolation_function_acs(struct pci_dev *pdev)
+{
+	int ret;
+
+	if (pdev->multifunction || !pci_isolation_in_mf_slot(pdev))
+		return pci_acs_enabled(pdev, PCI_ISOLATION_ACS);
+
+	ret = pci_dev_specific_acs_enabled(pdev, PCI_ISOLATION_ACS);
+	if (ret >= 0)
+		return ret > 0;
+	if (!pci_is_pcie(pdev))
+		return false;
+	switch (pci_pcie_type(pdev)) {
+	case PCI_EXP_TYPE_ENDPOINT:
+	case PCI_EXP_TYPE_UPSTREAM:
+	case PCI_EXP_TYPE_LEG_END:
+	case PCI_EXP_TYPE_RC_END:
+		return pci_acs_flags_enabled(pdev, PCI_ISOLATION_ACS);
+	default:
+		return pci_acs_enabled(pdev, PCI_ISOLATION_ACS);
+	}
+}
+
 /* Functions of one multifunction slot that ACS does not keep apart. */
 static bool pci_isolation_functions(struct pci_dev *a, struct pci_dev *b)
 {
 	return PCI_SLOT(a->devfn) == PCI_SLOT(b->devfn) &&
-	       (a->multifunction || b->multifunction) &&
-	       !pci_acs_enabled(a, PCI_ISOLATION_ACS) &&
-	       !pci_acs_enabled(b, PCI_ISOLATION_ACS);
+	       (pci_isolation_in_mf_slot(a) || pci_isolation_in_mf_slot(b)) &&
+	       !pci_isolation_function_acs(a) &&
+	       !pci_isolation_function_acs(b);
 }
 
 /*
@@ -404,24 +441,28 @@ static const char *pci_isolation_kind(struct pci_dev *pdev)
 	}
 }
 
-/* The first other device of the bus of @pdev that it is related to. */
+/*
+ * The first other device of the bus of @pdev that is directly related to it
+ * (a function of its slot without ACS, or tied by a DMA alias quirk), with
+ * a reference, or NULL.
+ */
 static struct pci_dev *pci_isolation_first_relative(struct pci_dev *pdev,
 						    bool *function)
 {
-	DECLARE_BITMAP(devfns, 256);
-	struct pci_dev *tmp;
-	unsigned int devfn;
+	struct pci_dev *tmp, *rel = NULL;
 
-	pci_isolation_relatives(pdev, devfns);
-	__clear_bit(pdev->devfn, devfns);
-	for_each_set_bit(devfn, devfns, 256) {
-		tmp = pci_get_slot(pdev->bus, devfn);
-		if (!tmp)
+	down_read(&pci_bus_sem);
+	list_for_each_entry(tmp, &pdev->bus->devices, bus_list) {
+		if (tmp == pdev)
 			continue;
 		*function = pci_isolation_functions(pdev, tmp);
-		return tmp;
+		if (*function || pci_devs_are_dma_aliases(pdev, tmp)) {
+			rel = pci_dev_get(tmp);
+			break;
+		}
 	}
-	return NULL;
+	up_read(&pci_bus_sem);
+	return rel;
 }
 
 /* Whether a device below @pdev is on the PCI device list. */

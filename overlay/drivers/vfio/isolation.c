@@ -24,8 +24,16 @@
  * device sets: so claims and releases are made without a device lock, a
  * VFIO group's locks or a device set's lock held.
  *
- * vfio_isolation_merge_lock protects the recorded domains and orders
- * merging.  It is taken under a device set's lock, a container's
+ * An isolation group may span several VFIO groups (iommu groups), whose
+ * devices can reach each other without the IOMMU seeing it: they are one
+ * unit of ownership.  So all of them can be used by one container or one
+ * iommufd context at a time, the group's owner: attaching a VFIO group to
+ * a container, or to an iommufd context, and binding a device file to an
+ * iommufd context, fail with -EBUSY while another owner uses the
+ * isolation group.
+ *
+ * vfio_isolation_merge_lock protects the recorded domains and owners and
+ * orders merging.  It is taken under a device set's lock, a container's
  * group_lock and a VFIO group's device_lock, and outside the isolation
  * core's lock.  vfio_isolation_list changes under both locks, so that
  * either one allows walking it.
@@ -46,6 +54,8 @@
  * @users: the group files and device files that hold the group.
  * @domain: the IOMMU domain that VFIO attached the group's devices to.
  * @attached: the attachments to @domain recorded and not yet undone.
+ * @owner: the container or iommufd context that uses the group, or NULL.
+ * @owned: the uses of the group by @owner not yet ended.
  */
 struct vfio_isolation {
 	struct list_head node;
@@ -53,6 +63,8 @@ struct vfio_isolation {
 	unsigned int users;
 	struct iommu_domain *domain;
 	unsigned int attached;
+	const void *owner;
+	unsigned int owned;
 };
 
 static DEFINE_MUTEX(vfio_isolation_lock);
@@ -242,6 +254,48 @@ void vfio_isolation_detached(struct device *dev)
 
 	vfio_isolation_group_detached(group);
 	isolation_group_put(group);
+}
+
+/*
+ * @owner, a container or an iommufd context, starts using @group, held by
+ * a user: allowed when no other owner uses it.  Returns 0 or -EBUSY; each
+ * success is paired with a vfio_isolation_unuse().
+ */
+int vfio_isolation_use(struct isolation_group *group, const void *owner)
+{
+	struct vfio_isolation *vi;
+	int ret = 0;
+
+	if (IS_ERR_OR_NULL(group))
+		return 0;
+
+	mutex_lock(&vfio_isolation_merge_lock);
+	vi = vfio_isolation_find(group);
+	if (!WARN_ON(!vi)) {
+		if (vi->owner && vi->owner != owner) {
+			ret = -EBUSY;
+		} else {
+			vi->owner = owner;
+			vi->owned++;
+		}
+	}
+	mutex_unlock(&vfio_isolation_merge_lock);
+	return ret;
+}
+
+/* @owner ends a use of @group recorded by vfio_isolation_use(). */
+void vfio_isolation_unuse(struct isolation_group *group, const void *owner)
+{
+	struct vfio_isolation *vi;
+
+	if (IS_ERR_OR_NULL(group))
+		return;
+
+	mutex_lock(&vfio_isolation_merge_lock);
+	vi = vfio_isolation_find(group);
+	if (vi && !WARN_ON(vi->owner != owner || !vi->owned) && !--vi->owned)
+		vi->owner = NULL;
+	mutex_unlock(&vfio_isolation_merge_lock);
 }
 
 /* @drv registered a VFIO device: it is one of VFIO's drivers. */

@@ -10,14 +10,14 @@
 #include <linux/isolation.h>
 #include <linux/pci.h>
 
-#ifdef CONFIG_ISOLATION_GROUPS
+#if IS_ENABLED(CONFIG_ISOLATION_GROUPS) && IS_ENABLED(CONFIG_PCI)
 
 int pci_isolation_add_device(struct isolation_provider *prov,
 			     struct pci_dev *pdev);
 ssize_t pci_isolation_reason(struct pci_dev *pdev, char *buf, size_t size);
 extern const struct attribute_group pci_isolation_attr_group;
 
-#else /* !CONFIG_ISOLATION_GROUPS */
+#else /* !(CONFIG_ISOLATION_GROUPS && CONFIG_PCI) */
 
 static inline int pci_isolation_add_device(struct isolation_provider *prov,
 					   struct pci_dev *pdev)
@@ -31,6 +31,6 @@ static inline ssize_t pci_isolation_reason(struct pci_dev *pdev, char *buf,
 	return -ENODEV;
 }
 
-#endif /* CONFIG_ISOLATION_GROUPS */
+#endif /* CONFIG_ISOLATION_GROUPS && CONFIG_PCI */
 
 #endif /* _LINUX_PCI_ISOLATION_H */
