@@ -194,6 +194,7 @@ static struct kunit_suite pci_iso_test_suite = {
 	.exit = pci_iso_test_exit,
 	.test_cases = pci_iso_test_cases,
 };
+
 kunit_test_suite(pci_iso_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the PCI isolation rules");
