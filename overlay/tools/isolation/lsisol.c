@@ -213,6 +213,29 @@ static void free_group(struct isol_group *g)
 	memset(g, 0, sizeof(*g));
 }
 
+/*
+ * The next non-empty line of the text at *@pos, cut at its newline, or NULL
+ * at the end; *@pos moves past it.
+ */
+static char *next_line(char **pos)
+{
+	char *line, *end;
+
+	for (line = *pos; *line; line = end) {
+		end = strchr(line, '\n');
+		if (end)
+			*end++ = '\0';
+		else
+			end = line + strlen(line);
+		if (*line) {
+			*pos = end;
+			return line;
+		}
+	}
+	*pos = line;
+	return NULL;
+}
+
 static int read_rids(const char *path, struct isol_group *g)
 {
 	char *buf, *line, *next;
@@ -226,15 +249,7 @@ static int read_rids(const char *path, struct isol_group *g)
 		return ret;
 
 	g->has_rids = true;
-	for (line = buf; *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		if (!*line)
-			continue;
-
+	for (next = buf; (line = next_line(&next));) {
 		tmp = xrealloc(g->rids, g->nr_rids + 1, sizeof(*g->rids));
 		if (!tmp) {
 			ret = -ENOMEM;
@@ -372,15 +387,7 @@ static int read_reasons(const char *path, struct isol_group *g)
 	if (ret)
 		return ret;
 
-	for (line = buf; *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		if (!*line)
-			continue;
-
+	for (next = buf; (line = next_line(&next));) {
 		sp = strchr(line, ' ');
 		if (!sp || sp == line || !sp[1]) {
 			ret = -EINVAL;
