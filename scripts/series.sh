@@ -50,8 +50,8 @@ cover=$out/0000-cover-letter.patch
 COVER_SUBJECT=$(head -n 1 cover-letter.txt) \
 COVER_BODY="$(tail -n +2 cover-letter.txt | git stripspace)
 
-Based on Linux $kver (upstream tag v$kver) as shipped in Debian's
-package linux-source-6.12, version $debver; it applies with git am to
+Based on Linux $kver (upstream tag v$kver) with Debian's changes, as shipped in
+Debian's package linux-source-6.12, version $debver; it applies with git am to
 the tree that package unpacks." \
 perl -i -pe '
 	s/\*\*\* SUBJECT HERE \*\*\*/$ENV{COVER_SUBJECT}/;
