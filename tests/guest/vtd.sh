@@ -136,10 +136,10 @@ t_reasons() {
 	return 0
 }
 
-# Devices added in another order end up in the same groups: each device
-# below a root port that shares a group and has nothing below it is removed
-# and found again by a rescan, so that it is added after the rest of its
-# group.  (Bridges stay: with DEBUG_KOBJECT_RELEASE the PCIe hotplug slot
+# Devices added in another order end up in the same groups: in each shared
+# group, the last device (by address) below a root port that has nothing
+# below it is removed and found again by a rescan, so that it is added
+# after the rest of its group.  (Bridges stay: with DEBUG_KOBJECT_RELEASE the PCIe hotplug slot
 # of a removed port lingers in sysfs, and the port found again cannot
 # register it.)
 t_readd() {
@@ -149,9 +149,12 @@ t_readd() {
 	while read -r line; do
 		set -- $line
 		[ $# -gt 1 ] || continue
-		for d in "$@"; do
-			case $d in *:00:*) continue ;; esac
-			[ -d "$PCI/devices/$d/pci_bus" ] && continue
+		d=""
+		for m in "$@"; do
+			case $m in *:00:*) continue ;; esac
+			[ -d "$PCI/devices/$m/pci_bus" ] || d=$m
+		done
+		if [ -n "$d" ]; then
 			echo 1 > "$PCI/devices/$d/remove"
 			wait_for "[ ! -e $PCI/devices/$d ]" 30 || { fail "$d was not removed"; return; }
 			echo 1 > $PCI/rescan
@@ -160,7 +163,7 @@ t_readd() {
 			cmp -s /tmp/before /tmp/after ||
 				{ diff /tmp/before /tmp/after; fail "groups changed when $d was added again"; return; }
 			n=$((n + 1))
-		done
+		fi
 	done < /tmp/before
 	all_reasons > /tmp/reasons-after
 	cmp -s /tmp/reasons-before /tmp/reasons-after || { fail "reasons changed"; return; }
