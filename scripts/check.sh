@@ -130,7 +130,7 @@ t_guest() {
 vtd_topology() { # vtd_topology TOPOLOGY
 	local rc=0
 	scripts/guest-run.sh --vtd --topology "$1" --name "vtd-$1" || rc=1
-	guest_results "$1" "$logs/vtd-$1.log" "$1." 5 || rc=1
+	guest_results "$1" "$logs/vtd-$1.log" "$1." 11 || rc=1
 	return $rc
 }
 # VFIO as isolation manager, on topology_vfio: the checks of
