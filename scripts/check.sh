@@ -125,26 +125,35 @@ t_guest() {
 	return $rc
 }
 
-# The VT-d provider in one topology of tests/topologies.sh: its groups must
-# be the kernel's iommu groups, requester_ids must follow the topology.
-vtd_topology() { # vtd_topology TOPOLOGY
+# The IOMMUs whose isolation providers are tested, as guest-run.sh names
+# them: VT-d, AMD-Vi and virtio-iommu, on one guest kernel.
+iommus=(intel amd virtio)
+
+# The provider of one IOMMU in one topology of tests/topologies.sh: its
+# groups must be the topology's expected ones (the same for every IOMMU),
+# never finer than the kernel's iommu groups; iommu_ids must follow the
+# topology.
+groups_topology() { # groups_topology IOMMU TOPOLOGY
 	local rc=0
-	scripts/guest-run.sh --vtd --topology "$1" --name "vtd-$1" || rc=1
-	guest_results "$1" "$logs/vtd-$1.log" "$1." 11 || rc=1
+	scripts/guest-run.sh --groups --iommu "$1" --topology "$2" --name "$1-$2" || rc=1
+	guest_results "$1-$2" "$logs/$1-$2.log" "$1-$2." 11 || rc=1
 	return $rc
 }
-# VFIO as isolation manager, on topology_vfio: the checks of
-# tests/guest/vfio-isolation.c, each a test.
-t_vfio() {
+# VFIO as isolation manager, on topology_vfio under one IOMMU: the checks
+# of tests/guest/vfio-isolation.c, each a test.
+vfio_iommu() { # vfio_iommu IOMMU
 	local rc=0
-	scripts/guest-run.sh --vfio --topology vfio --name vfio || rc=1
-	guest_results vfio "$logs/vfio.log" "" 29 vfio- || rc=1
+	scripts/guest-run.sh --vfio --iommu "$1" --topology vfio --name "vfio-$1" || rc=1
+	guest_results "vfio-$1" "$logs/vfio-$1.log" "$1." 29 vfio- || rc=1
 	return $rc
 }
 
-topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh)
-for t in $topologies; do
-	eval "t_vtd_$t() { vtd_topology $t; }"
+topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh | grep -vx vfio)
+for i in "${iommus[@]}"; do
+	for t in $topologies; do
+		eval "t_${i}_$t() { groups_topology $i $t; }"
+	done
+	eval "t_vfio_$i() { vfio_iommu $i; }"
 done
 
 # The machine without a VT-d IOMMU (no DMAR table): nothing registers, no
@@ -156,13 +165,16 @@ t_nodmar() {
 	return $rc
 }
 
-# New files: kernel-doc, W=1 and sparse clean.
+# New files, and the existing ones that the series changes most (the VIOT
+# and virtio-iommu): kernel-doc, W=1 and sparse clean.
 t_static() {
 	local rc=0 files=(drivers/base/isolation.c include/linux/isolation.h
 		drivers/iommu/intel/isolation.c drivers/base/test/isolation-test.c
 		drivers/base/test/isolation-test-provider.c drivers/vfio/isolation.c
 		drivers/base/test/isolation-bench.c drivers/pci/isolation.c
-		drivers/pci/isolation-test.c include/linux/pci-isolation.h)
+		drivers/pci/isolation-test.c include/linux/pci-isolation.h
+		drivers/iommu/amd/isolation.c drivers/acpi/viot.c
+		drivers/iommu/virtio-iommu.c include/linux/acpi_viot.h)
 	(cd build/linux && scripts/kernel-doc -none -Wall "${files[@]}") 2>&1 | tee "$logs/kernel-doc.txt"
 	[ -s "$logs/kernel-doc.txt" ] && { echo "kernel-doc warnings"; rc=1; }
 	make -C build/linux O="$top/build/guest" ARCH=x86_64 "CC=ccache gcc" -s W=1 C=2 \
@@ -170,7 +182,9 @@ t_static() {
 		drivers/base/test/isolation-test-provider.o \
 		drivers/base/test/isolation-bench.o \
 		drivers/iommu/intel/isolation.o drivers/vfio/isolation.o \
-		drivers/pci/isolation.o drivers/pci/isolation-test.o 2>&1 |
+		drivers/pci/isolation.o drivers/pci/isolation-test.o \
+		drivers/iommu/amd/isolation.o drivers/iommu/virtio-iommu.o \
+		drivers/acpi/viot.o 2>&1 |
 		tee "$logs/w1-sparse.txt"
 	grep -E 'warning|error' "$logs/w1-sparse.txt" && { echo "W=1/sparse warnings"; rc=1; }
 	return $rc
@@ -197,7 +211,7 @@ t_config_off() {
 	grep -q '^CONFIG_INTEL_IOMMU=y' "$obj/.config" || { echo "INTEL_IOMMU is off"; return 1; }
 	! grep -q '^CONFIG_ISOLATION_GROUPS=y' "$obj/.config" || { echo "ISOLATION_GROUPS is on"; return 1; }
 	grep -q '^CONFIG_VFIO=y' "$obj/.config" || { echo "VFIO is off"; return 1; }
-	"${kmake[@]}" drivers/base/ drivers/iommu/ drivers/pci/ drivers/vfio/ 2>&1 | tee "$logs/config-off-build.txt"
+	"${kmake[@]}" drivers/base/ drivers/iommu/ drivers/pci/ drivers/vfio/ drivers/acpi/viot.o 2>&1 | tee "$logs/config-off-build.txt"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
 	! grep -E 'warning|error' "$logs/config-off-build.txt"
 }
@@ -208,9 +222,12 @@ t_lsisol() { tests/lsisol/run.sh; }
 t_checkpatch() { scripts/series.sh --check; }
 t_git_am() { scripts/series.sh --verify-am; }
 
-vtd_steps=()
-for t in $topologies; do vtd_steps+=("vtd-$t"); done
-all_steps=(kunit-uml guest-build guest "${vtd_steps[@]}" nodmar vfio static config-off lsisol checkpatch git-am)
+iommu_steps=()
+for i in "${iommus[@]}"; do
+	for t in $topologies; do iommu_steps+=("$i-$t"); done
+	iommu_steps+=("vfio-$i")
+done
+all_steps=(kunit-uml guest-build guest "${iommu_steps[@]}" nodmar static config-off lsisol checkpatch git-am)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do
@@ -223,10 +240,11 @@ for s in "${steps[@]}"; do
 	checkpatch) step checkpatch t_checkpatch ;;
 	git-am) step git-am t_git_am ;;
 	lsisol) step lsisol t_lsisol ;;
-	vfio) step vfio t_vfio ;;
 	nodmar) step nodmar t_nodmar ;;
-	vtd-*) declare -F "t_vtd_${s#vtd-}" >/dev/null || { echo "unknown step $s"; exit 2; }
-		step "$s" "t_vtd_${s#vtd-}" ;;
+	vfio-*) declare -F "t_vfio_${s#vfio-}" >/dev/null || { echo "unknown step $s"; exit 2; }
+		step "$s" "t_vfio_${s#vfio-}" ;;
+	*-*) declare -F "t_${s%%-*}_${s#*-}" >/dev/null || { echo "unknown step $s"; exit 2; }
+		step "$s" "t_${s%%-*}_${s#*-}" ;;
 	*) echo "unknown step $s (steps: ${all_steps[*]})"; exit 2 ;;
 	esac
 done

@@ -1,29 +1,36 @@
 #!/usr/bin/env bash
-# Boots the guest kernel in QEMU (q35 with a VT-d IOMMU, under TCG) and runs
+# Boots the guest kernel in QEMU (q35 with an IOMMU, under TCG) and runs
 # one mode of the guest init, with the console in build/logs/<name>.log:
 #   --show   print the isolation groups (lsisol) and the kernel's iommu groups
-#   --check  the driver-core tests with the test provider, VT-d off
-#   --vtd    compare VT-d isolation groups with iommu groups, hotplug included
+#   --check  the driver-core tests with the test provider beside the
+#            IOMMU's provider (VT-d: with intel_iommu=off, no provider)
+#   --groups the IOMMU's isolation groups against the topology's expected
+#            groups and the kernel's iommu groups, hotplug included
 #   --vfio   VFIO as isolation manager (tests/guest/vfio-isolation.c)
-#   --nodmar the machine without its VT-d IOMMU: no provider, no groups
-#   guest-run.sh MODE [--name NAME] [--topology NAME] [-- extra QEMU arguments]
+#   --nodmar the machine without an IOMMU: no provider, no groups
+#   guest-run.sh MODE [--iommu intel|amd|virtio] [--name NAME]
+#                [--topology NAME] [-- extra QEMU arguments]
+# The IOMMU is VT-d (intel, the default), AMD-Vi (amd) or virtio-iommu
+# (virtio); AMD-Vi and virtio-iommu are PCI functions at 00:01.0.
 # Topologies are the functions of tests/topologies.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=""
 name=""
 topology=default
+iommu=intel
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--show|--check|--vtd|--vfio|--nodmar) mode=${1#--} ;;
+	--show|--check|--groups|--vfio|--nodmar) mode=${1#--} ;;
+	--iommu) iommu=$2; shift ;;
 	--name) name=$2; shift ;;
 	--topology) topology=$2; shift ;;
 	--) shift; break ;;
-	*) echo "usage: $0 --show|--check|--vtd|--vfio|--nodmar [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
+	*) echo "usage: $0 --show|--check|--groups|--vfio|--nodmar [--iommu intel|amd|virtio] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -n "$mode" ] || { echo "usage: $0 --show|--check|--vtd|--vfio|--nodmar" >&2; exit 2; }
+[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--vfio|--nodmar [--iommu intel|amd|virtio]" >&2; exit 2; }
 name=${name:-$mode}
 
 # shellcheck source=../tests/topologies.sh
@@ -33,10 +40,15 @@ devices=()
 append=""
 "topology_$topology"
 
-iommu=on
-[ "$mode" = check ] && iommu=off
-vtd=(-device intel-iommu,intremap=on,caching-mode=on)
-[ "$mode" = nodmar ] && vtd=()
+case "$iommu" in
+intel) machine=q35 iommu_dev=(-device intel-iommu,intremap=on,caching-mode=on) ;;
+amd) machine=q35,kernel-irqchip=split iommu_dev=(-device amd-iommu,intremap=on) ;;
+virtio) machine=q35 iommu_dev=(-device virtio-iommu-pci,addr=0x1) ;;
+*) echo "no IOMMU $iommu (intel, amd, virtio)" >&2; exit 2 ;;
+esac
+intel_iommu=on
+[ "$mode" = check ] && [ "$iommu" = intel ] && intel_iommu=off
+[ "$mode" = nodmar ] && iommu_dev=() iommu=none
 
 mkdir -p build/logs
 log=build/logs/$name.log
@@ -45,12 +57,12 @@ out=/dev/null
 scripts/qemu-run.py --log "$log" --timeout "${GUEST_TIMEOUT:-600}" -- \
 	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
 	-bios /usr/share/qemu/qboot.rom \
-	-machine q35 "${vtd[@]}" \
+	-machine "$machine" "${iommu_dev[@]}" \
 	-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off \
 	-nodefaults -display none -serial stdio -no-reboot \
 	-kernel build/guest/arch/x86/boot/bzImage \
 	-initrd build/initramfs.cpio.gz \
-	-append "console=ttyS0 intel_iommu=$iommu panic=-1 oops=panic isotest=$mode isotest_topology=$topology $append" \
+	-append "console=ttyS0 intel_iommu=$intel_iommu panic=-1 oops=panic isotest=$mode isotest_iommu=$iommu isotest_topology=$topology $append" \
 	"${devices[@]}" "$@" |
 	if [ "$mode" = show ]; then sed -n '/^ISOTEST-SHOW-BEGIN/,/^ISOTEST-SHOW-END/p' | sed '1d;$d'; else cat >"$out"; fi
 grep -q '^ISOTEST-DONE' "$log" || { echo "guest did not finish, see $log" >&2; exit 1; }

@@ -60,7 +60,7 @@ add_dev 0000:00:1f.0 serial
 add_dev 0000:00:03.0 vfio-pci
 add_dev 0000:00:04.0 vfio-pci
 add_group 10 intel-iommu vfio managed 0000:00:03.0
-printf '0000:00:03.0\n0000:00:03.1\n' >"$G/10/requester_ids"
+printf '0000:00:03.0\n0000:00:03.1\n' >"$G/10/iommu_ids"
 printf 'vm:"guest\\1"\n' >"$G/10/context"
 add_group 2 intel-iommu "" unmanaged 0000:00:1f.2 0000:00:1f.0
 add_group 7 intel-iommu vfio locked 0000:00:04.0
@@ -74,10 +74,10 @@ run() {
 }
 
 cat >"$tmp/table.exp" <<'EOF'
-GROUP  PROVIDER     MANAGER  STATE      CONTEXT       DEVICES
-2      intel-iommu  -        unmanaged  -             0000:00:1f.0(serial) 0000:00:1f.2(-)
-7      intel-iommu  vfio     locked     -             0000:00:04.0(vfio-pci)
-10     intel-iommu  vfio     managed    vm:"guest\1"  0000:00:03.0(vfio-pci)
+GROUP  PROVIDER     MANAGER  STATE      CONTEXT       IOMMU IDS                  DEVICES
+2      intel-iommu  -        unmanaged  -             -                          0000:00:1f.0(serial) 0000:00:1f.2(-)
+7      intel-iommu  vfio     locked     -             -                          0000:00:04.0(vfio-pci)
+10     intel-iommu  vfio     managed    vm:"guest\1"  0000:00:03.0,0000:00:03.1  0000:00:03.0(vfio-pci)
 EOF
 
 check_table() { # check_table NAME EXPECTED-FILE ARGS...
@@ -159,7 +159,7 @@ json_exp='[
                "reason": null}]},
  {"id": 10, "provider": "intel-iommu", "manager": "vfio", "state": "managed",
   "context": "vm:\"guest\\1\"",
-  "requester_ids": ["0000:00:03.0", "0000:00:03.1"],
+  "iommu_ids": ["0000:00:03.0", "0000:00:03.1"],
   "devices": [{"name": "0000:00:03.0", "driver": "vfio-pci",
                "reason": null}]}
 ]'

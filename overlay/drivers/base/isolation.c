@@ -582,6 +582,21 @@ int isolation_group_id(struct isolation_group *group)
 EXPORT_SYMBOL_GPL(isolation_group_id);
 
 /**
+ * isolation_group_provider - the provider that made a group
+ * @group: the group
+ *
+ * For a provider that shares the devices of a bus with others, to tell its
+ * own groups apart.  A group's provider never changes.
+ *
+ * Return: the provider, or NULL if @group is NULL.
+ */
+struct isolation_provider *isolation_group_provider(struct isolation_group *group)
+{
+	return group ? group->provider : NULL;
+}
+EXPORT_SYMBOL_GPL(isolation_group_provider);
+
+/**
  * isolation_group_state - the current state of a group
  * @group: the group
  *

@@ -420,6 +420,86 @@ out:
 }
 EXPORT_SYMBOL_GPL(pci_isolation_add_device);
 
+static void pci_isolation_provider_add(struct pci_isolation_provider *pprov,
+				       struct pci_dev *pdev)
+{
+	int ret;
+
+	if (!pprov->translates(pdev))
+		return;
+	ret = pci_isolation_add_device(&pprov->provider, pdev);
+	if (ret)
+		pci_warn(pdev, "isolation: no isolation group: %d\n", ret);
+}
+
+static int pci_isolation_notify(struct notifier_block *nb,
+				unsigned long action, void *data)
+{
+	struct pci_isolation_provider *pprov =
+		container_of(nb, struct pci_isolation_provider, nb);
+
+	/* A deleted device leaves its group through the driver core. */
+	if (action != BUS_NOTIFY_ADD_DEVICE)
+		return NOTIFY_DONE;
+	pci_isolation_provider_add(pprov, to_pci_dev(data));
+	return NOTIFY_OK;
+}
+
+/**
+ * pci_isolation_provider_register - register a provider of PCI isolation groups
+ * @pprov: the provider, with its name, group_groups and translates set
+ *
+ * Registers @pprov->provider and puts each PCI device present, and each
+ * one added later, that @pprov->translates() in its group, by
+ * pci_isolation_add_device().  A device that cannot be placed is left out
+ * of every group, with a message.
+ *
+ * Return: 0 on success; -EINVAL if @pprov has no translates method; an
+ * errno of isolation_provider_register() or bus_register_notifier(), with
+ * nothing registered.
+ */
+int pci_isolation_provider_register(struct pci_isolation_provider *pprov)
+{
+	struct pci_dev *pdev = NULL;
+	int ret;
+
+	if (!pprov || !pprov->translates)
+		return -EINVAL;
+
+	ret = isolation_provider_register(&pprov->provider);
+	if (ret)
+		return ret;
+
+	pprov->nb.notifier_call = pci_isolation_notify;
+	ret = bus_register_notifier(&pci_bus_type, &pprov->nb);
+	if (ret)
+		goto err_unregister;
+
+	/* A device added meanwhile is placed once: the second add finds it. */
+	for_each_pci_dev(pdev)
+		pci_isolation_provider_add(pprov, pdev);
+	return 0;
+
+err_unregister:
+	isolation_provider_unregister(&pprov->provider);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pci_isolation_provider_register);
+
+/**
+ * pci_isolation_provider_unregister - unregister a provider of PCI isolation groups
+ * @pprov: a provider registered with pci_isolation_provider_register()
+ *
+ * Stops placing added devices and unregisters @pprov->provider, which
+ * takes its groups away (see isolation_provider_unregister()).
+ */
+void pci_isolation_provider_unregister(struct pci_isolation_provider *pprov)
+{
+	bus_unregister_notifier(&pci_bus_type, &pprov->nb);
+	isolation_provider_unregister(&pprov->provider);
+}
+EXPORT_SYMBOL_GPL(pci_isolation_provider_unregister);
+
 static const char *pci_isolation_kind(struct pci_dev *pdev)
 {
 	if (!pci_is_pcie(pdev))
@@ -630,6 +710,136 @@ static ssize_t reasons_show(struct isolation_group *group, char *buf)
 	return len;
 }
 static ISOLATION_GROUP_ATTR_RO(reasons);
+
+struct pci_isolation_ids {
+	u64 *id;
+	unsigned int nr;
+	unsigned int max;
+	const struct pci_isolation_ids_ops *ops;
+};
+
+static int pci_isolation_add_id(u64 id, void *data)
+{
+	struct pci_isolation_ids *ids = data;
+
+	if (ids->nr == ids->max)
+		return -E2BIG;
+	ids->id[ids->nr++] = id;
+	return 0;
+}
+
+static int pci_isolation_collect_ids(struct device *dev, void *data)
+{
+	struct pci_isolation_ids *ids = data;
+
+	if (!dev_is_pci(dev))
+		return 0;
+	return ids->ops->for_each_id(to_pci_dev(dev), pci_isolation_add_id,
+				     ids);
+}
+
+static int pci_isolation_cmp_id(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * pci_isolation_iommu_ids_show() - show the IOMMU IDs of a group's devices
+ * @group: isolation group of a provider that places PCI devices with
+ *	pci_isolation_add_device()
+ * @buf: the sysfs page
+ * @ops: how the provider's IOMMU tells the group's PCI devices apart
+ *
+ * For a provider's ``iommu_ids`` group attribute: one ID per line, sorted,
+ * without repeats, as %PCI_ISOLATION_ID_RID or %PCI_ISOLATION_ID_NUMBER
+ * says.  Called from the attribute's show method, with no lock held.
+ *
+ * Return: the length of the text in @buf, -E2BIG if it does not fit in a
+ * page, -ENOMEM, or an error of @ops->for_each_id.
+ */
+ssize_t pci_isolation_iommu_ids_show(struct isolation_group *group, char *buf,
+				     const struct pci_isolation_ids_ops *ops)
+{
+	/* The shortest line, "0x0\n", takes 4 bytes. */
+	struct pci_isolation_ids ids = { .max = PAGE_SIZE / 4, .ops = ops };
+	unsigned int i;
+	ssize_t len = 0;
+	int ret;
+
+	ids.id = kcalloc(ids.max, sizeof(*ids.id), GFP_KERNEL);
+	if (!ids.id)
+		return -ENOMEM;
+
+	ret = isolation_group_walk_devices(group, &ids,
+					   pci_isolation_collect_ids);
+	if (ret)
+		goto out;
+
+	sort(ids.id, ids.nr, sizeof(*ids.id), pci_isolation_cmp_id, NULL);
+	for (i = 0; i < ids.nr; i++) {
+		u64 id = ids.id[i];
+		u16 rid = id & 0xffff;
+		u8 devfn = rid & 0xff;
+		int n;
+
+		if (i && id == ids.id[i - 1])
+			continue;
+		if (ops->format == PCI_ISOLATION_ID_RID)
+			n = snprintf(buf + len, PAGE_SIZE - len,
+				     "%04x:%02x:%02x.%d\n", (u32)(id >> 16),
+				     PCI_BUS_NUM(rid), PCI_SLOT(devfn),
+				     PCI_FUNC(devfn));
+		else
+			n = snprintf(buf + len, PAGE_SIZE - len, "0x%llx\n", id);
+		if (n >= PAGE_SIZE - len) {
+			ret = -E2BIG;
+			goto out;
+		}
+		len += n;
+	}
+	ret = len;
+out:
+	kfree(ids.id);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pci_isolation_iommu_ids_show);
+
+struct pci_isolation_id_walk {
+	int (*fn)(u64 id, void *data);
+	void *data;
+};
+
+static int pci_isolation_rid_cb(struct pci_dev *pdev, u16 alias, void *data)
+{
+	struct pci_isolation_id_walk *walk = data;
+
+	return walk->fn((u64)pci_domain_nr(pdev->bus) << 16 | alias,
+			walk->data);
+}
+
+/**
+ * pci_isolation_for_each_rid() - call @fn for each requester ID of a device
+ * @pdev: PCI device
+ * @fn: called with each requester ID, with the PCI segment in bits 31:16,
+ *	that @pdev's DMA can carry to the IOMMU: its own and its DMA aliases
+ *	(pci_for_each_dma_alias()); a non-zero return stops the walk
+ * @data: passed to @fn
+ *
+ * The &pci_isolation_ids_ops.for_each_id of an IOMMU that tells devices
+ * apart by requester ID.
+ *
+ * Return: 0, or the first non-zero return of @fn.
+ */
+int pci_isolation_for_each_rid(struct pci_dev *pdev,
+			       int (*fn)(u64 id, void *data), void *data)
+{
+	struct pci_isolation_id_walk walk = { .fn = fn, .data = data };
+
+	return pci_for_each_dma_alias(pdev, pci_isolation_rid_cb, &walk);
+}
+EXPORT_SYMBOL_GPL(pci_isolation_for_each_rid);
 
 static struct attribute *pci_isolation_attrs[] = {
 	&isolation_group_attr_reasons.attr,

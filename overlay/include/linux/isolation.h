@@ -117,6 +117,7 @@ void isolation_group_put(struct isolation_group *group);
 struct isolation_group *isolation_group_get_by_id(int id);
 struct isolation_group *isolation_group_get_from_dev(struct device *dev);
 int isolation_group_id(struct isolation_group *group);
+struct isolation_provider *isolation_group_provider(struct isolation_group *group);
 enum isolation_group_state isolation_group_state(struct isolation_group *group);
 
 int isolation_group_add_device(struct isolation_group *group,
@@ -183,6 +184,12 @@ isolation_group_get_from_dev(struct device *dev)
 static inline int isolation_group_id(struct isolation_group *group)
 {
 	return -ENODEV;
+}
+
+static inline struct isolation_provider *
+isolation_group_provider(struct isolation_group *group)
+{
+	return NULL;
 }
 
 static inline enum isolation_group_state

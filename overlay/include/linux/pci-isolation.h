@@ -8,16 +8,74 @@
 #define _LINUX_PCI_ISOLATION_H
 
 #include <linux/isolation.h>
+#include <linux/notifier.h>
 #include <linux/pci.h>
+
+/**
+ * enum pci_isolation_id_format - how the IDs of an IOMMU are written
+ * @PCI_ISOLATION_ID_RID: a PCI requester ID, with the segment in bits 31:16,
+ *	written "SSSS:BB:DD.F"
+ * @PCI_ISOLATION_ID_NUMBER: a number of the IOMMU's own, written in hex
+ *	with a "0x" prefix
+ */
+enum pci_isolation_id_format {
+	PCI_ISOLATION_ID_RID,
+	PCI_ISOLATION_ID_NUMBER,
+};
+
+/**
+ * struct pci_isolation_ids_ops - the IDs by which an IOMMU tells devices apart
+ * @for_each_id: calls @fn with each ID that the IOMMU uses for @pdev's DMA;
+ *	stops at, and returns, the first non-zero return of @fn.  Called
+ *	with the lock of the device's isolation group held: it must not sleep
+ *	on device locks nor call into the isolation API.
+ * @format: how the IDs are written
+ */
+struct pci_isolation_ids_ops {
+	int (*for_each_id)(struct pci_dev *pdev,
+			   int (*fn)(u64 id, void *data), void *data);
+	enum pci_isolation_id_format format;
+};
+
+/**
+ * struct pci_isolation_provider - a provider of isolation groups of PCI devices
+ * @provider: the provider; the IOMMU driver sets its name and group_groups
+ * @translates: whether the provider's IOMMU translates @pdev's DMA; only
+ *	such devices get a group.  Called from the PCI bus notifier and at
+ *	registration, for each PCI device, with no lock held.
+ * @nb: private, the PCI bus notifier that places added devices
+ */
+struct pci_isolation_provider {
+	struct isolation_provider provider;
+	bool (*translates)(struct pci_dev *pdev);
+	struct notifier_block nb;
+};
 
 #if IS_ENABLED(CONFIG_ISOLATION_GROUPS) && IS_ENABLED(CONFIG_PCI)
 
 int pci_isolation_add_device(struct isolation_provider *prov,
 			     struct pci_dev *pdev);
 ssize_t pci_isolation_reason(struct pci_dev *pdev, char *buf, size_t size);
+int pci_isolation_provider_register(struct pci_isolation_provider *pprov);
+void pci_isolation_provider_unregister(struct pci_isolation_provider *pprov);
 extern const struct attribute_group pci_isolation_attr_group;
+ssize_t pci_isolation_iommu_ids_show(struct isolation_group *group, char *buf,
+				     const struct pci_isolation_ids_ops *ops);
+int pci_isolation_for_each_rid(struct pci_dev *pdev,
+			       int (*fn)(u64 id, void *data), void *data);
 
 #else /* !(CONFIG_ISOLATION_GROUPS && CONFIG_PCI) */
+
+static inline int
+pci_isolation_provider_register(struct pci_isolation_provider *pprov)
+{
+	return -ENODEV;
+}
+
+static inline void
+pci_isolation_provider_unregister(struct pci_isolation_provider *pprov)
+{
+}
 
 static inline int pci_isolation_add_device(struct isolation_provider *prov,
 					   struct pci_dev *pdev)

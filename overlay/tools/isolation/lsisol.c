@@ -3,7 +3,8 @@
  * lsisol - list the isolation groups of the system
  *
  * Reads /sys/kernel/isolation_groups and prints, for each group, its
- * provider, manager, state and member devices with their drivers and,
+ * provider, manager, state, the IDs by which its IOMMU tells its devices
+ * apart (iommu_ids) and member devices with their drivers and,
  * where the group has a reasons file, why each device shares the group
  * with others, as a table or as JSON.
  *
@@ -43,9 +44,9 @@ struct isol_group {
 	char *manager;		/* NULL when unmanaged */
 	char *state;
 	char *context;		/* NULL when the file is absent */
-	bool has_rids;
-	char **rids;
-	size_t nr_rids;
+	bool has_ids;		/* false when iommu_ids is absent */
+	char **ids;
+	size_t nr_ids;
 	struct isol_dev *devs;
 	size_t nr_devs;
 };
@@ -201,9 +202,9 @@ static void free_group(struct isol_group *g)
 	free(g->manager);
 	free(g->state);
 	free(g->context);
-	for (i = 0; i < g->nr_rids; i++)
-		free(g->rids[i]);
-	free(g->rids);
+	for (i = 0; i < g->nr_ids; i++)
+		free(g->ids[i]);
+	free(g->ids);
 	for (i = 0; i < g->nr_devs; i++) {
 		free(g->devs[i].name);
 		free(g->devs[i].driver);
@@ -236,7 +237,7 @@ static char *next_line(char **pos)
 	return NULL;
 }
 
-static int read_rids(const char *path, struct isol_group *g)
+static int read_ids(const char *path, struct isol_group *g)
 {
 	char *buf, *line, *next;
 	char **tmp;
@@ -248,20 +249,20 @@ static int read_rids(const char *path, struct isol_group *g)
 	if (ret)
 		return ret;
 
-	g->has_rids = true;
+	g->has_ids = true;
 	for (next = buf; (line = next_line(&next));) {
-		tmp = xrealloc(g->rids, g->nr_rids + 1, sizeof(*g->rids));
+		tmp = xrealloc(g->ids, g->nr_ids + 1, sizeof(*g->ids));
 		if (!tmp) {
 			ret = -ENOMEM;
 			break;
 		}
-		g->rids = tmp;
-		g->rids[g->nr_rids] = strdup(line);
-		if (!g->rids[g->nr_rids]) {
+		g->ids = tmp;
+		g->ids[g->nr_ids] = strdup(line);
+		if (!g->ids[g->nr_ids]) {
 			ret = -ENOMEM;
 			break;
 		}
-		g->nr_rids++;
+		g->nr_ids++;
 	}
 	free(buf);
 	return ret;
@@ -463,10 +464,10 @@ static int read_group(const char *gdir, struct isol_group *g, char **path_err)
 		goto out;
 	free(path);
 
-	path = path_fmt("%s/requester_ids", gdir);
+	path = path_fmt("%s/iommu_ids", gdir);
 	if (!path)
 		return -ENOMEM;
-	ret = read_rids(path, g);
+	ret = read_ids(path, g);
 	if (ret)
 		goto out;
 	free(path);
@@ -736,12 +737,12 @@ static void print_json(const struct group_list *list)
 			fputs(", \"context\": ", stdout);
 			json_str(g->context);
 		}
-		if (g->has_rids) {
-			fputs(", \"requester_ids\": [", stdout);
-			for (j = 0; j < g->nr_rids; j++) {
+		if (g->has_ids) {
+			fputs(", \"iommu_ids\": [", stdout);
+			for (j = 0; j < g->nr_ids; j++) {
 				if (j)
 					fputs(", ", stdout);
-				json_str(g->rids[j]);
+				json_str(g->ids[j]);
 			}
 			putchar(']');
 		}
@@ -780,10 +781,21 @@ static void max_width(int *w, int n)
 		*w = n;
 }
 
+/* The width of the IOMMU IDS column for @g: its IDs, comma-separated. */
+static int ids_width(const struct isol_group *g)
+{
+	int n = g->nr_ids ? -1 : 1;
+	size_t j;
+
+	for (j = 0; j < g->nr_ids; j++)
+		n += str_width(g->ids[j]) + 1;
+	return n;
+}
+
 static void print_table(const struct group_list *list)
 {
-	int w_id = 5, w_prov = 8, w_mgr = 7, w_state = 5, w_ctx = 7;
-	bool has_ctx = false;
+	int w_id = 5, w_prov = 8, w_mgr = 7, w_state = 5, w_ctx = 7, w_ids = 9;
+	bool has_ctx = false, has_ids = false;
 	size_t i, j;
 
 	for (i = 0; i < list->nr; i++) {
@@ -797,12 +809,18 @@ static void print_table(const struct group_list *list)
 			has_ctx = true;
 			max_width(&w_ctx, str_width(g->context));
 		}
+		if (g->has_ids) {
+			has_ids = true;
+			max_width(&w_ids, ids_width(g));
+		}
 	}
 
 	printf("%-*s  %-*s  %-*s  %-*s  ", w_id, "GROUP", w_prov, "PROVIDER",
 	       w_mgr, "MANAGER", w_state, "STATE");
 	if (has_ctx)
 		printf("%-*s  ", w_ctx, "CONTEXT");
+	if (has_ids)
+		printf("%-*s  ", w_ids, "IOMMU IDS");
 	printf("DEVICES\n");
 
 	for (i = 0; i < list->nr; i++) {
@@ -813,6 +831,13 @@ static void print_table(const struct group_list *list)
 		       w_state, g->state);
 		if (has_ctx)
 			printf("%-*s  ", w_ctx, g->context ? g->context : "-");
+		if (has_ids) {
+			if (!g->nr_ids)
+				putchar('-');
+			for (j = 0; j < g->nr_ids; j++)
+				printf("%s%s", j ? "," : "", g->ids[j]);
+			printf("%*s  ", w_ids - ids_width(g), "");
+		}
 		if (!g->nr_devs)
 			putchar('-');
 		for (j = 0; j < g->nr_devs; j++)

@@ -3,9 +3,9 @@
  * Test provider and manager for isolation groups.
  *
  * Loading this module registers the provider "test-pci", which puts the
- * functions of each PCI slot (domain, bus, device) into one group: a rule
- * chosen to give both single and multi-device groups, not a statement about
- * isolation.  It also registers the manager "test" with one PCI driver,
+ * functions of each PCI slot (domain, bus, device) that no other provider
+ * has grouped into one group: a rule chosen to give both single and
+ * multi-device groups, not a statement about isolation.  It also registers the manager "test" with one PCI driver,
  * "isolation-test-stub", that binds only through driver_override.  Writing a
  * group id to the module parameter "manage" hands that group to the manager;
  * writing it to "release" takes it back.  Unloading the module removes every
@@ -100,7 +100,7 @@ MODULE_PARM_DESC(manage, "id of a group to hand to the test manager");
 module_param_cb(release, &test_release_ops, NULL, 0200);
 MODULE_PARM_DESC(release, "id of a group to take back from the test manager");
 
-/* The group of another function in the same slot, if there is one yet. */
+/* This provider's group of another function in the same slot, if any. */
 static struct isolation_group *test_slot_group(struct pci_dev *pdev)
 {
 	struct isolation_group *group = NULL;
@@ -111,19 +111,27 @@ static struct isolation_group *test_slot_group(struct pci_dev *pdev)
 		    PCI_SLOT(other->devfn) != PCI_SLOT(pdev->devfn))
 			continue;
 		group = isolation_group_get_from_dev(&other->dev);
-		if (group) {
+		if (isolation_group_provider(group) == &test_provider) {
 			pci_dev_put(other);
 			break;
 		}
+		isolation_group_put(group);
+		group = NULL;
 	}
 	return group;
 }
 
+/* A device that another provider has grouped stays in its group. */
 static int test_add_pci_dev(struct pci_dev *pdev)
 {
 	struct isolation_group *group;
 	int ret;
 
+	group = isolation_group_get_from_dev(&pdev->dev);
+	if (group) {
+		isolation_group_put(group);
+		return 0;
+	}
 	group = test_slot_group(pdev);
 	if (!group) {
 		group = isolation_group_alloc(&test_provider);

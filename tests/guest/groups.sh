@@ -1,12 +1,13 @@
 #!/bin/sh
-# Guest tests of the Intel VT-d isolation provider: its groups must be the
-# partition that the PCIe rules give for the topology (tests/guest/expect/),
+# Guest tests of the isolation provider of this boot's IOMMU (VT-d, AMD-Vi
+# or virtio-iommu): its groups must be the partition that the PCIe rules
+# give for the topology (tests/guest/expect/, one for all three IOMMUs),
 # each of the kernel's own iommu groups must lie inside one of them, and
 # they must equal the iommu groups except below switches without ACS, where
 # the kernel's rules are wrong; each group's reasons must be the expected
-# ones; requester_ids must match the requester IDs that the topology (read
-# from PCI config space) gives; re-adding a device and hotplug keep all of
-# it right.
+# ones; iommu_ids must match the requester IDs that the topology (read from
+# PCI config space) gives; re-adding a device and hotplug keep all of it
+# right.
 . /tests/lib.sh
 
 topology=$(sed -n 's/.*isotest_topology=\([a-z0-9_]*\).*/\1/p' /proc/cmdline)
@@ -54,22 +55,33 @@ requester_ids_of() {
 t_groups() {
 	[ -n "$(ls $G)" ] || { fail "no isolation groups"; return; }
 	for g in $G/*; do
-		expect "$g/provider" intel-iommu || return
+		expect "$g/provider" "$PROVIDER" || return
 		expect "$g/manager" "" || return
 		expect "$g/state" unmanaged || return
 	done
 }
 
+# The isolation groups in /tmp/iso, the iommu groups in /tmp/iommu, and in
+# /tmp/iso-iommu the isolation groups with only the devices that have an
+# iommu group: under virtio-iommu, 6.12 gives a device an iommu group only
+# once a driver binds it (see Documentation/driver-api/isolation.rst).
 show_partitions() {
 	partition $G > /tmp/iso
 	partition $I > /tmp/iommu
+	while read -r line; do
+		m=""
+		for d in $line; do
+			[ -e "$PCI/devices/$d/iommu_group" ] && m="$m $d"
+		done
+		[ -n "$m" ] && echo "${m# }"
+	done < /tmp/iso | sort > /tmp/iso-iommu
 	echo "isolation groups:"; sed 's/^/  /' /tmp/iso
 	echo "iommu groups:"; sed 's/^/  /' /tmp/iommu
 }
 
 t_same_as_iommu() {
 	show_partitions
-	cmp -s /tmp/iso /tmp/iommu || fail "isolation groups differ from iommu groups"
+	cmp -s /tmp/iso-iommu /tmp/iommu || fail "isolation groups differ from iommu groups"
 }
 
 # Every iommu group lies inside one isolation group: the IOMMU cannot
@@ -102,7 +114,7 @@ t_expected() {
 t_vs_iommu() {
 	show_partitions
 	if grep -q 'inside switch' "$expect.reasons"; then
-		! cmp -s /tmp/iso /tmp/iommu || { fail "isolation groups equal the iommu groups below an ACS-less switch"; return; }
+		! cmp -s /tmp/iso-iommu /tmp/iommu || { fail "isolation groups equal the iommu groups below an ACS-less switch"; return; }
 		# Every wider group is a switch group.
 		while read -r line; do
 			grep -qx "$line" /tmp/iommu && continue
@@ -110,9 +122,9 @@ t_vs_iommu() {
 				grep -q "^$d .*inside switch" "$expect.reasons" ||
 					{ fail "group '$line' is wider than the iommu groups, but $d is not below a switch"; return; }
 			done
-		done < /tmp/iso
+		done < /tmp/iso-iommu
 	else
-		cmp -s /tmp/iso /tmp/iommu || fail "isolation groups differ from the iommu groups"
+		cmp -s /tmp/iso-iommu /tmp/iommu || fail "isolation groups differ from the iommu groups"
 	fi
 }
 
@@ -170,17 +182,29 @@ t_readd() {
 	echo "$n devices added again"
 }
 
-t_requester_ids() {
+# A requester ID as the IOMMU names it: VT-d context entries and AMD-Vi
+# device table entries by requester ID, virtio-iommu by endpoint ID, which
+# QEMU's VIOT table makes the requester ID (segment 0).
+iommu_id_of() {
+	case "$IOMMU" in
+	virtio) b=${1#*:}; f=${b#*.}; d=${b#*:}; d=${d%.*}; b=${b%%:*}
+		printf '0x%x\n' $((0x$b << 8 | 0x$d << 3 | f)) ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# Each group's iommu_ids are the IDs of its devices' requester IDs.
+t_iommu_ids() {
 	for g in $G/*; do
 		for l in "$g"/devices/*; do
 			requester_ids_of "${l##*/}"
-		done | sort -u > /tmp/want
-		sort -u "$g/requester_ids" > /tmp/have
+		done | sort -u | while read -r rid; do iommu_id_of "$rid"; done | sort -u > /tmp/want
+		sort -u "$g/iommu_ids" > /tmp/have
 		cmp -s /tmp/want /tmp/have ||
-			{ fail "group ${g##*/}: requester_ids $(tr '\n' ' ' < /tmp/have), topology gives $(tr '\n' ' ' < /tmp/want)"; return; }
+			{ fail "group ${g##*/}: iommu_ids $(tr '\n' ' ' < /tmp/have), topology gives $(tr '\n' ' ' < /tmp/want)"; return; }
 	done
-	echo "requester IDs:"
-	for g in $G/*; do echo "  ${g##*/}: $(tr '\n' ' ' < "$g/requester_ids")"; done
+	echo "IOMMU IDs:"
+	for g in $G/*; do echo "  ${g##*/}: $(tr '\n' ' ' < "$g/iommu_ids")"; done
 }
 
 # lsisol has a row for each group with its provider, state and devices.
@@ -189,12 +213,12 @@ t_lsisol() {
 	echo "$out"
 	for g in $G/*; do
 		row=$(echo "$out" | grep "^${g##*/} ") || { fail "no row for group ${g##*/}"; return; }
-		case "$row" in *" intel-iommu "*" unmanaged "*) ;; *) fail "row '$row'"; return ;; esac
+		case "$row" in *" $PROVIDER "*" unmanaged "*) ;; *) fail "row '$row'"; return ;; esac
 		for l in "$g"/devices/*; do
 			case "$row" in *" ${l##*/}("*) ;; *) fail "${l##*/} missing from '$row'"; return ;; esac
 		done
 	done
-	[ "$(lsisol --json | grep -c '"provider": *"intel-iommu"')" = "$(ls $G | wc -l)" ] ||
+	[ "$(lsisol --json | grep -c "\"provider\": *\"$PROVIDER\"")" = "$(ls $G | wc -l)" ] ||
 		fail "lsisol --json does not list every group"
 }
 
@@ -203,6 +227,7 @@ t_lsisol() {
 t_lsisol_device() {
 	for p in $PCI/devices/*; do
 		d=${p##*/}
+		[ "$d" != "$IOMMU_DEV" ] || continue
 		g=$(group_of "$d")
 		out=$(lsisol "$d") || { fail "lsisol $d failed"; return; }
 		[ "$(echo "$out" | grep -c '^[0-9]')" = 1 ] && echo "$out" | grep -q "^$g .* $d(" ||
@@ -216,7 +241,7 @@ t_lsisol_device() {
 		fi
 	done
 	echo "$out"
-	if lsisol 0000:ff:1f.7 >/tmp/out 2>/tmp/err; then
+	if lsisol "${IOMMU_DEV:-0000:ff:1f.7}" >/tmp/out 2>/tmp/err; then
 		fail "lsisol of a device in no group succeeded"; return
 	fi
 	[ ! -s /tmp/out ] && grep -q "in no isolation group" /tmp/err ||
@@ -256,7 +281,7 @@ t_hotplug_add() {
 	t_iommu_inside || return
 	[ "$(ngroups)" = $((groups0 + 1)) ] || { fail "not one new group"; return; }
 	t_links || return
-	t_requester_ids
+	t_iommu_ids
 }
 
 t_hotplug_remove() {
@@ -316,21 +341,50 @@ t_switch_managed_hotplug() {
 	ls "$G/$g/devices" | cmp -s - /tmp/members || fail "group $g did not get back to its members"
 }
 
-check vtd-groups t_groups
-check vtd-iommu-inside t_iommu_inside
-check vtd-expected t_expected
-check vtd-vs-iommu t_vs_iommu
-check vtd-reasons t_reasons
-check vtd-links t_links
-check vtd-requester-ids t_requester_ids
-check vtd-lsisol t_lsisol
-check vtd-lsisol-device t_lsisol_device
-check vtd-readd t_readd
+# Two providers at once: the test provider, loaded beside the IOMMU's,
+# groups only the devices that no provider has grouped, here the IOMMU's
+# own PCI function; the IOMMU's groups stay as they are, lsisol shows the
+# groups of both, and unloading the test provider takes only its group.
+two_providers() {
+	partition $G > /tmp/before
+	n=$(ls $G | wc -l)
+	insmod /lib/modules/isolation_test_provider.ko || { fail "insmod failed"; return; }
+	tg=$(group_of "$IOMMU_DEV")
+	[ -n "$tg" ] || { fail "the test provider did not group $IOMMU_DEV"; return; }
+	expect "$G/$tg/provider" test-pci || return
+	[ "$(ls "$G/$tg/devices")" = "$IOMMU_DEV" ] || { fail "test group $tg: $(ls "$G/$tg/devices" | tr '\n' ' ')"; return; }
+	[ "$(ls $G | wc -l)" = $((n + 1)) ] || { fail "not one new group"; return; }
+	partition $G | grep -vx "$IOMMU_DEV" | cmp -s - /tmp/before || { fail "the IOMMU's groups changed"; return; }
+	out=$(lsisol) || { fail "lsisol failed"; return; }
+	echo "$out"
+	[ "$(echo "$out" | grep -c " $PROVIDER ")" = "$n" ] && [ "$(echo "$out" | grep -c " test-pci ")" = 1 ] ||
+		{ fail "lsisol does not show $n $PROVIDER groups and one test-pci group"; return; }
+	[ "$(lsisol --json | grep -c '"provider": *"test-pci"')" = 1 ] || fail "lsisol --json does not show the test-pci group"
+}
+t_two_providers() {
+	two_providers; rc=$?
+	rmmod isolation_test_provider || { fail "rmmod failed"; return; }
+	[ $rc = 0 ] || return $rc
+	[ ! -e "$PCI/devices/$IOMMU_DEV/isolation_group" ] || { fail "$IOMMU_DEV still has a group"; return; }
+	partition $G | cmp -s - /tmp/before || fail "groups differ after rmmod"
+}
+
+check groups t_groups
+check iommu-inside t_iommu_inside
+check expected t_expected
+check vs-iommu t_vs_iommu
+check reasons t_reasons
+check links t_links
+check iommu-ids t_iommu_ids
+check lsisol t_lsisol
+check lsisol-device t_lsisol_device
+check readd t_readd
+[ -z "$IOMMU_DEV" ] || check two-providers t_two_providers
 if grep -q isotest_hotplug= /proc/cmdline; then
-	check vtd-hotplug-add t_hotplug_add
-	check vtd-hotplug-remove t_hotplug_remove
+	check hotplug-add t_hotplug_add
+	check hotplug-remove t_hotplug_remove
 fi
 if grep -q isotest_switch_hotplug= /proc/cmdline; then
-	check vtd-switch-managed-hotplug t_switch_managed_hotplug
+	check switch-managed-hotplug t_switch_managed_hotplug
 fi
-check vtd-kmemleak t_kmemleak
+check kmemleak t_kmemleak
