@@ -11,12 +11,13 @@ passed=0
 failed=0
 failures=()
 
-# step NAME FUNCTION: runs FUNCTION with its output in build/logs/NAME.txt.
-# A step that runs several tests prints "RESULT: ok NAME" or "RESULT: fail
-# NAME" for each, and each counts; any other step counts as one test.
-step() {
+# step_run NAME FUNCTION: runs FUNCTION with its output in
+# build/logs/NAME.txt, and leaves in build/logs/NAME.result its tests
+# passed and failed, its exit status and its time.  A step that runs several
+# tests prints "RESULT: ok NAME" or "RESULT: fail NAME" for each, and each
+# counts; any other step counts as one test.
+step_run() {
 	local name=$1 fn=$2 start=$SECONDS rc=0 ok bad
-	echo "== $name"
 	"$fn" >"$logs/$name.txt" 2>&1 || rc=1
 	ok=$(grep -c '^RESULT: ok ' "$logs/$name.txt")
 	bad=$(grep -c '^RESULT: fail ' "$logs/$name.txt")
@@ -25,16 +26,60 @@ step() {
 	elif [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then
 		bad=1
 	fi
+	echo "$ok $bad $rc $((SECONDS - start))" >"$logs/$name.result"
+}
+
+# step_report NAME: adds up and prints the result of a step that has run.
+step_report() {
+	local name=$1 ok bad rc secs
+	read -r ok bad rc secs <"$logs/$name.result"
 	passed=$((passed + ok))
 	failed=$((failed + bad))
-	if [ $rc -eq 0 ] && [ "$bad" -eq 0 ]; then
-		echo "ok $name: $ok passed ($((SECONDS - start)) s)"
+	if [ "$rc" -eq 0 ] && [ "$bad" -eq 0 ]; then
+		echo "ok $name: $ok passed ($secs s)"
 	else
 		failures+=("$name")
-		echo "FAILED $name: $ok passed, $bad failed ($((SECONDS - start)) s), from $logs/$name.txt:"
+		echo "FAILED $name: $ok passed, $bad failed ($secs s), from $logs/$name.txt:"
 		grep '^RESULT: fail ' "$logs/$name.txt" | sed 's/^/    /'
 		tail -n 25 "$logs/$name.txt" | sed 's/^/    /'
 	fi
+}
+
+# step NAME FUNCTION: runs a step and reports it.
+step() {
+	echo "== $1"
+	rm -f "$logs/$1.result"
+	step_run "$1" "$2"
+	step_report "$1"
+}
+
+# guest_step NAME FUNCTION: runs a guest step in the background, at most
+# GUEST_JOBS (2: the machine has two cores, and a guest's tests keep about
+# one busy) at a time; guest_steps_report waits for them and reports them
+# in the order they were started.  A guest step touches only its own logs.
+guest_jobs=${GUEST_JOBS:-2}
+is_guest_step() {
+	local i
+	case "$1" in guest|nodmar|vfio-*) return 0 ;; esac
+	for i in "${iommus[@]}"; do [[ $1 == "$i"-* ]] && return 0; done
+	return 1
+}
+queued=()
+guest_step() {
+	rm -f "$logs/$1.result"
+	while [ "$(jobs -pr | wc -l)" -ge "$guest_jobs" ]; do wait -n; done
+	echo "== $1"
+	step_run "$1" "$2" &
+	queued+=("$1")
+}
+guest_steps_report() {
+	local name
+	wait
+	for name in "${queued[@]}"; do
+		[ -f "$logs/$name.result" ] || echo "0 1 1 0" >"$logs/$name.result"
+		step_report "$name"
+	done
+	queued=()
 }
 
 # A guest log is clean when the kernel reported no problem of any kind.
@@ -231,23 +276,26 @@ all_steps=(kunit-uml guest-build guest "${iommu_steps[@]}" nodmar static config-
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do
+	# The guests started last are reported before any other step runs.
+	is_guest_step "$s" || guest_steps_report
 	case "$s" in
 	kunit-uml) step kunit-uml t_kunit_uml ;;
 	guest-build) step guest-build t_guest_build ;;
-	guest) step guest t_guest ;;
+	guest) guest_step guest t_guest ;;
 	static) step static t_static ;;
 	config-off) step config-off t_config_off ;;
 	checkpatch) step checkpatch t_checkpatch ;;
 	git-am) step git-am t_git_am ;;
 	lsisol) step lsisol t_lsisol ;;
-	nodmar) step nodmar t_nodmar ;;
+	nodmar) guest_step nodmar t_nodmar ;;
 	vfio-*) declare -F "t_vfio_${s#vfio-}" >/dev/null || { echo "unknown step $s"; exit 2; }
-		step "$s" "t_vfio_${s#vfio-}" ;;
+		guest_step "$s" "t_vfio_${s#vfio-}" ;;
 	*-*) declare -F "t_${s%%-*}_${s#*-}" >/dev/null || { echo "unknown step $s"; exit 2; }
-		step "$s" "t_${s%%-*}_${s#*-}" ;;
+		guest_step "$s" "t_${s%%-*}_${s#*-}" ;;
 	*) echo "unknown step $s (steps: ${all_steps[*]})"; exit 2 ;;
 	esac
 done
+guest_steps_report
 [ $failed -eq 0 ] || echo "failed: ${failures[*]}"
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

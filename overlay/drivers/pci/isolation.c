@@ -734,7 +734,7 @@ static int pci_isolation_collect_ids(struct device *dev, void *data)
 
 	if (!dev_is_pci(dev))
 		return 0;
-	return ids->ops->for_each_id(to_pci_dev(dev), pci_isolation_add_id,
+	return ids->ops->walk_ids(to_pci_dev(dev), pci_isolation_add_id,
 				     ids);
 }
 
@@ -757,7 +757,7 @@ static int pci_isolation_cmp_id(const void *a, const void *b)
  * says.  Called from the attribute's show method, with no lock held.
  *
  * Return: the length of the text in @buf, -E2BIG if it does not fit in a
- * page, -ENOMEM, or an error of @ops->for_each_id.
+ * page, -ENOMEM, or an error of @ops->walk_ids.
  */
 ssize_t pci_isolation_iommu_ids_show(struct isolation_group *group, char *buf,
 				     const struct pci_isolation_ids_ops *ops)
@@ -807,7 +807,7 @@ out:
 EXPORT_SYMBOL_GPL(pci_isolation_iommu_ids_show);
 
 struct pci_isolation_id_walk {
-	int (*fn)(u64 id, void *data);
+	pci_isolation_id_fn fn;
 	void *data;
 };
 
@@ -820,26 +820,26 @@ static int pci_isolation_rid_cb(struct pci_dev *pdev, u16 alias, void *data)
 }
 
 /**
- * pci_isolation_for_each_rid() - call @fn for each requester ID of a device
+ * pci_isolation_walk_rids() - call @fn for each requester ID of a device
  * @pdev: PCI device
  * @fn: called with each requester ID, with the PCI segment in bits 31:16,
  *	that @pdev's DMA can carry to the IOMMU: its own and its DMA aliases
  *	(pci_for_each_dma_alias()); a non-zero return stops the walk
  * @data: passed to @fn
  *
- * The &pci_isolation_ids_ops.for_each_id of an IOMMU that tells devices
+ * The &pci_isolation_ids_ops.walk_ids of an IOMMU that tells devices
  * apart by requester ID.
  *
  * Return: 0, or the first non-zero return of @fn.
  */
-int pci_isolation_for_each_rid(struct pci_dev *pdev,
-			       int (*fn)(u64 id, void *data), void *data)
+int pci_isolation_walk_rids(struct pci_dev *pdev, pci_isolation_id_fn fn,
+			    void *data)
 {
 	struct pci_isolation_id_walk walk = { .fn = fn, .data = data };
 
 	return pci_for_each_dma_alias(pdev, pci_isolation_rid_cb, &walk);
 }
-EXPORT_SYMBOL_GPL(pci_isolation_for_each_rid);
+EXPORT_SYMBOL_GPL(pci_isolation_walk_rids);
 
 static struct attribute *pci_isolation_attrs[] = {
 	&isolation_group_attr_reasons.attr,

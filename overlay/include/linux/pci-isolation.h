@@ -24,16 +24,25 @@ enum pci_isolation_id_format {
 };
 
 /**
+ * typedef pci_isolation_id_fn - called with each ID of a device
+ * @id: the ID, as &enum pci_isolation_id_format says
+ * @data: the caller's data
+ *
+ * Return: 0 to go on, anything else to stop the walk with that value.
+ */
+typedef int (*pci_isolation_id_fn)(u64 id, void *data);
+
+/**
  * struct pci_isolation_ids_ops - the IDs by which an IOMMU tells devices apart
- * @for_each_id: calls @fn with each ID that the IOMMU uses for @pdev's DMA;
+ * @walk_ids: calls @fn with each ID that the IOMMU uses for @pdev's DMA;
  *	stops at, and returns, the first non-zero return of @fn.  Called
  *	with the lock of the device's isolation group held: it must not sleep
  *	on device locks nor call into the isolation API.
  * @format: how the IDs are written
  */
 struct pci_isolation_ids_ops {
-	int (*for_each_id)(struct pci_dev *pdev,
-			   int (*fn)(u64 id, void *data), void *data);
+	int (*walk_ids)(struct pci_dev *pdev, pci_isolation_id_fn fn,
+			void *data);
 	enum pci_isolation_id_format format;
 };
 
@@ -61,8 +70,8 @@ void pci_isolation_provider_unregister(struct pci_isolation_provider *pprov);
 extern const struct attribute_group pci_isolation_attr_group;
 ssize_t pci_isolation_iommu_ids_show(struct isolation_group *group, char *buf,
 				     const struct pci_isolation_ids_ops *ops);
-int pci_isolation_for_each_rid(struct pci_dev *pdev,
-			       int (*fn)(u64 id, void *data), void *data);
+int pci_isolation_walk_rids(struct pci_dev *pdev, pci_isolation_id_fn fn,
+			    void *data);
 
 #else /* !(CONFIG_ISOLATION_GROUPS && CONFIG_PCI) */
 

@@ -5,11 +5,12 @@
  * Loading this module registers the provider "test-pci", which puts the
  * functions of each PCI slot (domain, bus, device) that no other provider
  * has grouped into one group: a rule chosen to give both single and
- * multi-device groups, not a statement about isolation.  It also registers the manager "test" with one PCI driver,
- * "isolation-test-stub", that binds only through driver_override.  Writing a
- * group id to the module parameter "manage" hands that group to the manager;
- * writing it to "release" takes it back.  Unloading the module removes every
- * group.  It exists to exercise the driver core from userspace in tests.
+ * multi-device groups, not a statement about isolation.  It also registers
+ * the manager "test" with one PCI driver, "isolation-test-stub", that binds
+ * only through driver_override.  Writing a group id to the module parameter
+ * "manage" hands that group to the manager; writing it to "release" takes it
+ * back.  Unloading the module removes every group.  It exists to exercise the
+ * driver core from userspace in tests.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

@@ -21,8 +21,8 @@
 
 #include "amd_iommu.h"
 
-static int amd_isolation_for_each_id(struct pci_dev *pdev,
-				     int (*fn)(u64 id, void *data), void *data)
+static int amd_isolation_walk_ids(struct pci_dev *pdev, pci_isolation_id_fn fn,
+				  void *data)
 {
 	u16 ivrs_alias;
 	int ret;
@@ -32,11 +32,11 @@ static int amd_isolation_for_each_id(struct pci_dev *pdev,
 	ret = fn((u64)pci_domain_nr(pdev->bus) << 16 | ivrs_alias, data);
 	if (ret)
 		return ret;
-	return pci_isolation_for_each_rid(pdev, fn, data);
+	return pci_isolation_walk_rids(pdev, fn, data);
 }
 
 static const struct pci_isolation_ids_ops amd_isolation_ids = {
-	.for_each_id = amd_isolation_for_each_id,
+	.walk_ids = amd_isolation_walk_ids,
 	.format = PCI_ISOLATION_ID_RID,
 };
 

@@ -17,7 +17,7 @@
 #include "iommu.h"
 
 static const struct pci_isolation_ids_ops intel_isolation_ids = {
-	.for_each_id = pci_isolation_for_each_rid,
+	.walk_ids = pci_isolation_walk_rids,
 	.format = PCI_ISOLATION_ID_RID,
 };
 
