@@ -1,7 +1,19 @@
-# QEMU q35 topologies for the guest tests, each run under every IOMMU: each
-# function fills the array "devices" with QEMU arguments, and may set
-# "append" to kernel arguments.  Sourced by scripts/guest-run.sh.
+# QEMU q35 topologies for the guest tests, each but "default" and "vfio"
+# run under every IOMMU by the groups tests: each function fills the array
+# "devices" with QEMU arguments, and may set "append" to kernel arguments.
+# Sourced by scripts/guest-run.sh.
 # shellcheck shell=bash
+
+# For the test provider, the machine without an IOMMU and a look by hand
+# (guest-run.sh's default): single and multifunction conventional devices
+# on the root complex, beside q35's own multifunction slot 1f.
+topology_default() {
+	devices=(
+		-device pci-serial,addr=0x3
+		-device pci-serial,addr=0x4.0,multifunction=on
+		-device pci-serial,addr=0x4.1
+	)
+}
 
 # Conventional devices: single and multifunction ones on the root complex,
 # beside q35's own multifunction slot 1f (LPC, SATA, SMBus); a PCIe-to-PCI

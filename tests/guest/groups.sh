@@ -373,7 +373,12 @@ t_two_providers() {
 check groups t_groups
 check iommu-inside t_iommu_inside
 check expected t_expected
-check vs-iommu t_vs_iommu
+# Under virtio-iommu, 6.12 groups a device when its driver binds, and
+# drivers bind in the order that deferred probing gives (a driver that
+# binds before the virtio-iommu is probed is deferred), so the iommu
+# groups there depend on that order and may be finer than the PCI rules
+# allow anywhere; iommu-inside holds all the same.
+[ "$IOMMU" = virtio ] || check vs-iommu t_vs_iommu
 check reasons t_reasons
 check links t_links
 check iommu-ids t_iommu_ids
