@@ -16,12 +16,15 @@ case "$IOMMU" in amd|virtio) IOMMU_DEV=0000:00:01.0 ;; esac
 
 ok() { echo "ISOTEST: ok - $1"; }
 nok() { echo "ISOTEST: not ok - $1: $2"; }
-# check NAME CMD...: runs CMD, which sets $why when it fails.
+# check NAME CMD...: runs CMD, which sets $why when it fails, and prints
+# "ISOTEST-TIME: NAME START END" with the guest's uptime around it.
 check() {
-	local test=$1
+	local test=$1 start
 	shift
 	why=""
+	start=$(cut -d' ' -f1 /proc/uptime)
 	if "$@"; then ok "$test"; else nok "$test" "${why:-failed}"; fi
+	echo "ISOTEST-TIME: $test $start $(cut -d' ' -f1 /proc/uptime)"
 }
 fail() { why="$*"; return 1; }
 expect() { # expect FILE VALUE
