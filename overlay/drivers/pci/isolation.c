@@ -420,86 +420,6 @@ out:
 }
 EXPORT_SYMBOL_GPL(pci_isolation_add_device);
 
-static void pci_isolation_provider_add(struct pci_isolation_provider *pprov,
-				       struct pci_dev *pdev)
-{
-	int ret;
-
-	if (!pprov->translates(pdev))
-		return;
-	ret = pci_isolation_add_device(&pprov->provider, pdev);
-	if (ret)
-		pci_warn(pdev, "isolation: no isolation group: %d\n", ret);
-}
-
-static int pci_isolation_notify(struct notifier_block *nb,
-				unsigned long action, void *data)
-{
-	struct pci_isolation_provider *pprov =
-		container_of(nb, struct pci_isolation_provider, nb);
-
-	/* A deleted device leaves its group through the driver core. */
-	if (action != BUS_NOTIFY_ADD_DEVICE)
-		return NOTIFY_DONE;
-	pci_isolation_provider_add(pprov, to_pci_dev(data));
-	return NOTIFY_OK;
-}
-
-/**
- * pci_isolation_provider_register - register a provider of PCI isolation groups
- * @pprov: the provider, with its name, group_groups and translates set
- *
- * Registers @pprov->provider and puts each PCI device present, and each
- * one added later, that @pprov->translates() in its group, by
- * pci_isolation_add_device().  A device that cannot be placed is left out
- * of every group, with a message.
- *
- * Return: 0 on success; -EINVAL if @pprov has no translates method; an
- * errno of isolation_provider_register() or bus_register_notifier(), with
- * nothing registered.
- */
-int pci_isolation_provider_register(struct pci_isolation_provider *pprov)
-{
-	struct pci_dev *pdev = NULL;
-	int ret;
-
-	if (!pprov || !pprov->translates)
-		return -EINVAL;
-
-	ret = isolation_provider_register(&pprov->provider);
-	if (ret)
-		return ret;
-
-	pprov->nb.notifier_call = pci_isolation_notify;
-	ret = bus_register_notifier(&pci_bus_type, &pprov->nb);
-	if (ret)
-		goto err_unregister;
-
-	/* A device added meanwhile is placed once: the second add finds it. */
-	for_each_pci_dev(pdev)
-		pci_isolation_provider_add(pprov, pdev);
-	return 0;
-
-err_unregister:
-	isolation_provider_unregister(&pprov->provider);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(pci_isolation_provider_register);
-
-/**
- * pci_isolation_provider_unregister - unregister a provider of PCI isolation groups
- * @pprov: a provider registered with pci_isolation_provider_register()
- *
- * Stops placing added devices and unregisters @pprov->provider, which
- * takes its groups away (see isolation_provider_unregister()).
- */
-void pci_isolation_provider_unregister(struct pci_isolation_provider *pprov)
-{
-	bus_unregister_notifier(&pci_bus_type, &pprov->nb);
-	isolation_provider_unregister(&pprov->provider);
-}
-EXPORT_SYMBOL_GPL(pci_isolation_provider_unregister);
-
 static const char *pci_isolation_kind(struct pci_dev *pdev)
 {
 	if (!pci_is_pcie(pdev))
@@ -715,7 +635,7 @@ struct pci_isolation_ids {
 	u64 *id;
 	unsigned int nr;
 	unsigned int max;
-	const struct pci_isolation_ids_ops *ops;
+	const struct pci_isolation_provider *pprov;
 };
 
 static int pci_isolation_add_id(u64 id, void *data)
@@ -734,8 +654,7 @@ static int pci_isolation_collect_ids(struct device *dev, void *data)
 
 	if (!dev_is_pci(dev))
 		return 0;
-	return ids->ops->walk_ids(to_pci_dev(dev), pci_isolation_add_id,
-				     ids);
+	return ids->pprov->walk_ids(to_pci_dev(dev), pci_isolation_add_id, ids);
 }
 
 static int pci_isolation_cmp_id(const void *a, const void *b)
@@ -745,25 +664,18 @@ static int pci_isolation_cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/**
- * pci_isolation_iommu_ids_show() - show the IOMMU IDs of a group's devices
- * @group: isolation group of a provider that places PCI devices with
- *	pci_isolation_add_device()
- * @buf: the sysfs page
- * @ops: how the provider's IOMMU tells the group's PCI devices apart
- *
- * For a provider's ``iommu_ids`` group attribute: one ID per line, sorted,
- * without repeats, as %PCI_ISOLATION_ID_RID or %PCI_ISOLATION_ID_NUMBER
- * says.  Called from the attribute's show method, with no lock held.
- *
- * Return: the length of the text in @buf, -E2BIG if it does not fit in a
- * page, -ENOMEM, or an error of @ops->walk_ids.
+/*
+ * The IDs by which the provider's IOMMU tells the group's devices apart: one
+ * per line, sorted, without repeats, written as the provider's id_format
+ * says.  -E2BIG if they do not fit in a page.
  */
-ssize_t pci_isolation_iommu_ids_show(struct isolation_group *group, char *buf,
-				     const struct pci_isolation_ids_ops *ops)
+static ssize_t iommu_ids_show(struct isolation_group *group, char *buf)
 {
+	struct pci_isolation_provider *pprov =
+		container_of(isolation_group_provider(group),
+			     struct pci_isolation_provider, provider);
 	/* The shortest line, "0x0\n", takes 4 bytes. */
-	struct pci_isolation_ids ids = { .max = PAGE_SIZE / 4, .ops = ops };
+	struct pci_isolation_ids ids = { .max = PAGE_SIZE / 4, .pprov = pprov };
 	unsigned int i;
 	ssize_t len = 0;
 	int ret;
@@ -786,7 +698,7 @@ ssize_t pci_isolation_iommu_ids_show(struct isolation_group *group, char *buf,
 
 		if (i && id == ids.id[i - 1])
 			continue;
-		if (ops->format == PCI_ISOLATION_ID_RID)
+		if (pprov->id_format == PCI_ISOLATION_ID_RID)
 			n = snprintf(buf + len, PAGE_SIZE - len,
 				     "%04x:%02x:%02x.%d\n", (u32)(id >> 16),
 				     PCI_BUS_NUM(rid), PCI_SLOT(devfn),
@@ -804,7 +716,7 @@ out:
 	kfree(ids.id);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(pci_isolation_iommu_ids_show);
+static ISOLATION_GROUP_ATTR_RO(iommu_ids);
 
 struct pci_isolation_id_walk {
 	pci_isolation_id_fn fn;
@@ -827,7 +739,7 @@ static int pci_isolation_rid_cb(struct pci_dev *pdev, u16 alias, void *data)
  *	(pci_for_each_dma_alias()); a non-zero return stops the walk
  * @data: passed to @fn
  *
- * The &pci_isolation_ids_ops.walk_ids of an IOMMU that tells devices
+ * The &pci_isolation_provider.walk_ids of an IOMMU that tells devices
  * apart by requester ID.
  *
  * Return: 0, or the first non-zero return of @fn.
@@ -841,16 +753,98 @@ int pci_isolation_walk_rids(struct pci_dev *pdev, pci_isolation_id_fn fn,
 }
 EXPORT_SYMBOL_GPL(pci_isolation_walk_rids);
 
+/* The attributes of the groups of every pci_isolation_provider. */
 static struct attribute *pci_isolation_attrs[] = {
+	&isolation_group_attr_iommu_ids.attr,
 	&isolation_group_attr_reasons.attr,
 	NULL,
 };
+ATTRIBUTE_GROUPS(pci_isolation);
 
-/*
- * pci_isolation_attr_group - the ``reasons`` attribute, for the groups of a
- * provider that places PCI devices with pci_isolation_add_device().
+static void pci_isolation_provider_add(struct pci_isolation_provider *pprov,
+				       struct pci_dev *pdev)
+{
+	int ret;
+
+	if (!pprov->translates(pdev))
+		return;
+	ret = pci_isolation_add_device(&pprov->provider, pdev);
+	if (ret)
+		pci_warn(pdev, "isolation: no isolation group: %d\n", ret);
+}
+
+static int pci_isolation_notify(struct notifier_block *nb,
+				unsigned long action, void *data)
+{
+	struct pci_isolation_provider *pprov =
+		container_of(nb, struct pci_isolation_provider, nb);
+
+	/* A deleted device leaves its group through the driver core. */
+	if (action != BUS_NOTIFY_ADD_DEVICE)
+		return NOTIFY_DONE;
+	pci_isolation_provider_add(pprov, to_pci_dev(data));
+	return NOTIFY_OK;
+}
+
+/**
+ * pci_isolation_provider_register - register a provider of PCI isolation groups
+ * @pprov: the provider, with its name, translates, walk_ids and id_format
+ *	set, and its group_groups not: registration gives its groups the
+ *	attributes ``iommu_ids`` and ``reasons``
+ *
+ * Registers @pprov->provider and puts each PCI device present, and each
+ * one added later, that @pprov->translates() in its group, by
+ * pci_isolation_add_device().  A device that cannot be placed is left out
+ * of every group, with a message.
+ *
+ * Return: 0 on success; -EINVAL if @pprov lacks a method or has
+ * group_groups of its own; an errno of isolation_provider_register() or
+ * bus_register_notifier(), with nothing registered.
  */
-const struct attribute_group pci_isolation_attr_group = {
-	.attrs = pci_isolation_attrs,
-};
-EXPORT_SYMBOL_GPL(pci_isolation_attr_group);
+int pci_isolation_provider_register(struct pci_isolation_provider *pprov)
+{
+	struct pci_dev *pdev = NULL;
+	int ret;
+
+	if (!pprov || !pprov->translates || !pprov->walk_ids ||
+	    pprov->provider.group_groups)
+		return -EINVAL;
+
+	pprov->provider.group_groups = pci_isolation_groups;
+	ret = isolation_provider_register(&pprov->provider);
+	if (ret) {
+		pprov->provider.group_groups = NULL;
+		return ret;
+	}
+
+	pprov->nb.notifier_call = pci_isolation_notify;
+	ret = bus_register_notifier(&pci_bus_type, &pprov->nb);
+	if (ret)
+		goto err_unregister;
+
+	/* A device added meanwhile is placed once: the second add finds it. */
+	for_each_pci_dev(pdev)
+		pci_isolation_provider_add(pprov, pdev);
+	return 0;
+
+err_unregister:
+	isolation_provider_unregister(&pprov->provider);
+	pprov->provider.group_groups = NULL;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pci_isolation_provider_register);
+
+/**
+ * pci_isolation_provider_unregister - unregister a provider of PCI isolation groups
+ * @pprov: a provider registered with pci_isolation_provider_register()
+ *
+ * Stops placing added devices and unregisters @pprov->provider, which
+ * takes its groups away (see isolation_provider_unregister()).
+ */
+void pci_isolation_provider_unregister(struct pci_isolation_provider *pprov)
+{
+	bus_unregister_notifier(&pci_bus_type, &pprov->nb);
+	isolation_provider_unregister(&pprov->provider);
+	pprov->provider.group_groups = NULL;
+}
+EXPORT_SYMBOL_GPL(pci_isolation_provider_unregister);

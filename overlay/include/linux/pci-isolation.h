@@ -33,30 +33,26 @@ enum pci_isolation_id_format {
 typedef int (*pci_isolation_id_fn)(u64 id, void *data);
 
 /**
- * struct pci_isolation_ids_ops - the IDs by which an IOMMU tells devices apart
- * @walk_ids: calls @fn with each ID that the IOMMU uses for @pdev's DMA;
- *	stops at, and returns, the first non-zero return of @fn.  Called
- *	with the lock of the device's isolation group held: it must not sleep
- *	on device locks nor call into the isolation API.
- * @format: how the IDs are written
- */
-struct pci_isolation_ids_ops {
-	int (*walk_ids)(struct pci_dev *pdev, pci_isolation_id_fn fn,
-			void *data);
-	enum pci_isolation_id_format format;
-};
-
-/**
  * struct pci_isolation_provider - a provider of isolation groups of PCI devices
- * @provider: the provider; the IOMMU driver sets its name and group_groups
+ * @provider: the provider; the IOMMU driver sets its name, registration its
+ *	group_groups
  * @translates: whether the provider's IOMMU translates @pdev's DMA; only
  *	such devices get a group.  Called from the PCI bus notifier and at
  *	registration, for each PCI device, with no lock held.
+ * @walk_ids: calls @fn with each ID that the IOMMU uses for @pdev's DMA, for
+ *	the groups' ``iommu_ids``; stops at, and returns, the first non-zero
+ *	return of @fn.  Called with the lock of the device's isolation group
+ *	held: it must not sleep on device locks nor call into the isolation
+ *	API.  pci_isolation_walk_rids() serves IOMMUs that use requester IDs.
+ * @id_format: how the IDs are written
  * @nb: private, the PCI bus notifier that places added devices
  */
 struct pci_isolation_provider {
 	struct isolation_provider provider;
 	bool (*translates)(struct pci_dev *pdev);
+	int (*walk_ids)(struct pci_dev *pdev, pci_isolation_id_fn fn,
+			void *data);
+	enum pci_isolation_id_format id_format;
 	struct notifier_block nb;
 };
 
@@ -67,9 +63,6 @@ int pci_isolation_add_device(struct isolation_provider *prov,
 ssize_t pci_isolation_reason(struct pci_dev *pdev, char *buf, size_t size);
 int pci_isolation_provider_register(struct pci_isolation_provider *pprov);
 void pci_isolation_provider_unregister(struct pci_isolation_provider *pprov);
-extern const struct attribute_group pci_isolation_attr_group;
-ssize_t pci_isolation_iommu_ids_show(struct isolation_group *group, char *buf,
-				     const struct pci_isolation_ids_ops *ops);
 int pci_isolation_walk_rids(struct pci_dev *pdev, pci_isolation_id_fn fn,
 			    void *data);
 

@@ -35,33 +35,6 @@ static int amd_isolation_walk_ids(struct pci_dev *pdev, pci_isolation_id_fn fn,
 	return pci_isolation_walk_rids(pdev, fn, data);
 }
 
-static const struct pci_isolation_ids_ops amd_isolation_ids = {
-	.walk_ids = amd_isolation_walk_ids,
-	.format = PCI_ISOLATION_ID_RID,
-};
-
-/* The DeviceIDs of the group's devices: requester IDs and their aliases. */
-static ssize_t iommu_ids_show(struct isolation_group *group, char *buf)
-{
-	return pci_isolation_iommu_ids_show(group, buf, &amd_isolation_ids);
-}
-static ISOLATION_GROUP_ATTR_RO(iommu_ids);
-
-static struct attribute *amd_isolation_attrs[] = {
-	&isolation_group_attr_iommu_ids.attr,
-	NULL,
-};
-
-static const struct attribute_group amd_isolation_group = {
-	.attrs = amd_isolation_attrs,
-};
-
-static const struct attribute_group *amd_isolation_groups[] = {
-	&amd_isolation_group,
-	&pci_isolation_attr_group,
-	NULL,
-};
-
 static bool amd_isolation_translates(struct pci_dev *pdev)
 {
 	u16 ivrs_alias;
@@ -70,11 +43,10 @@ static bool amd_isolation_translates(struct pci_dev *pdev)
 }
 
 static struct pci_isolation_provider amd_isolation_provider = {
-	.provider = {
-		.name = "amd-iommu",
-		.group_groups = amd_isolation_groups,
-	},
+	.provider.name = "amd-iommu",
 	.translates = amd_isolation_translates,
+	.walk_ids = amd_isolation_walk_ids,
+	.id_format = PCI_ISOLATION_ID_RID,
 };
 
 /**

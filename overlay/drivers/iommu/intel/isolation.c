@@ -16,33 +16,6 @@
 
 #include "iommu.h"
 
-static const struct pci_isolation_ids_ops intel_isolation_ids = {
-	.walk_ids = pci_isolation_walk_rids,
-	.format = PCI_ISOLATION_ID_RID,
-};
-
-/* The requester IDs of the group's devices, with their DMA aliases. */
-static ssize_t iommu_ids_show(struct isolation_group *group, char *buf)
-{
-	return pci_isolation_iommu_ids_show(group, buf, &intel_isolation_ids);
-}
-static ISOLATION_GROUP_ATTR_RO(iommu_ids);
-
-static struct attribute *intel_isolation_attrs[] = {
-	&isolation_group_attr_iommu_ids.attr,
-	NULL,
-};
-
-static const struct attribute_group intel_isolation_group = {
-	.attrs = intel_isolation_attrs,
-};
-
-static const struct attribute_group *intel_isolation_groups[] = {
-	&intel_isolation_group,
-	&pci_isolation_attr_group,
-	NULL,
-};
-
 /* Whether a VT-d unit translates @pdev's DMA. */
 static bool intel_isolation_translates(struct pci_dev *pdev)
 {
@@ -50,11 +23,10 @@ static bool intel_isolation_translates(struct pci_dev *pdev)
 }
 
 static struct pci_isolation_provider intel_isolation_provider = {
-	.provider = {
-		.name = "intel-iommu",
-		.group_groups = intel_isolation_groups,
-	},
+	.provider.name = "intel-iommu",
 	.translates = intel_isolation_translates,
+	.walk_ids = pci_isolation_walk_rids,
+	.id_format = PCI_ISOLATION_ID_RID,
 };
 
 /**
