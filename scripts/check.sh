@@ -170,6 +170,24 @@ t_guest() {
 	return $rc
 }
 
+# guest_run NAME ARGS...: scripts/guest-run.sh ARGS --name NAME.  A guest
+# that stops making progress before its end (no "ISOTEST-DONE", no kernel
+# report in its log) is booted once more, and says so; its log is kept as
+# NAME.hung.log.  About one guest in fifteen stops so, always in e1000e's
+# probe right after a rescan or hot-add, with the guest idle and not even
+# the hung task detector running: its timers stop (issue 12).  A guest
+# that stops twice fails.
+guest_run() {
+	local name=$1
+	shift
+	scripts/guest-run.sh "$@" --name "$name" && return 0
+	grep -q '^ISOTEST-DONE' "$logs/$name.log" && return 1
+	known_reports "$logs/$name.log" | grep -Eq "$bad_kernel_log" && return 1
+	mv "$logs/$name.log" "$logs/$name.hung.log"
+	echo "guest $name stopped before its end, see $logs/$name.hung.log; booting it again"
+	scripts/guest-run.sh "$@" --name "$name"
+}
+
 # The IOMMUs whose isolation providers are tested, as guest-run.sh names
 # them: VT-d, AMD-Vi and virtio-iommu, on one guest kernel.
 iommus=(intel amd virtio)
@@ -180,7 +198,7 @@ iommus=(intel amd virtio)
 # topology.
 groups_topology() { # groups_topology IOMMU TOPOLOGY
 	local rc=0
-	scripts/guest-run.sh --groups --iommu "$1" --topology "$2" --name "$1-$2" || rc=1
+	guest_run "$1-$2" --groups --iommu "$1" --topology "$2" || rc=1
 	guest_results "$1-$2" "$logs/$1-$2.log" "$1-$2." 11 || rc=1
 	return $rc
 }
@@ -188,7 +206,7 @@ groups_topology() { # groups_topology IOMMU TOPOLOGY
 # of tests/guest/vfio-isolation.c, each a test.
 vfio_iommu() { # vfio_iommu IOMMU
 	local rc=0
-	scripts/guest-run.sh --vfio --iommu "$1" --topology vfio --name "vfio-$1" || rc=1
+	guest_run "vfio-$1" --vfio --iommu "$1" --topology vfio || rc=1
 	guest_results "vfio-$1" "$logs/vfio-$1.log" "$1." 29 vfio- || rc=1
 	return $rc
 }
