@@ -58,7 +58,9 @@ mkdir -p build/logs
 log=build/logs/$name.log
 out=/dev/null
 [ "$mode" = show ] && out=/dev/stdout
-scripts/qemu-run.py --log "$log" --timeout "${GUEST_TIMEOUT:-600}" -- \
+# A guest silent for GUEST_STALL seconds gets an NMI, on which it prints
+# every CPU's and task's stack and the timers (panic_print) and stops.
+scripts/qemu-run.py --log "$log" --timeout "${GUEST_TIMEOUT:-600}" --stall "${GUEST_STALL:-180}" -- \
 	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
 	-bios /usr/share/qemu/qboot.rom \
 	-machine "$machine" "${iommu_dev[@]}" \
@@ -66,7 +68,7 @@ scripts/qemu-run.py --log "$log" --timeout "${GUEST_TIMEOUT:-600}" -- \
 	-nodefaults -display none -serial stdio -no-reboot \
 	-kernel build/guest/arch/x86/boot/bzImage \
 	-initrd build/initramfs.cpio.gz \
-	-append "console=ttyS0 intel_iommu=$intel_iommu panic=-1 oops=panic isotest=$mode isotest_iommu=$iommu isotest_topology=$topology $append" \
+	-append "console=ttyS0 intel_iommu=$intel_iommu panic=-1 oops=panic unknown_nmi_panic panic_print=0x45 isotest=$mode isotest_iommu=$iommu isotest_topology=$topology $append" \
 	"${devices[@]}" "$@" |
 	if [ "$mode" = show ]; then sed -n '/^ISOTEST-SHOW-BEGIN/,/^ISOTEST-SHOW-END/p' | sed '1d;$d'; else cat >"$out"; fi
 grep -q '^ISOTEST-DONE' "$log" || { echo "guest did not finish, see $log" >&2; exit 1; }

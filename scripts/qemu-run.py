@@ -6,7 +6,12 @@ The console (QEMU's stdout) is copied to a log file.  A console line
 as device_add or device_del for hotplug tests; the reply is written to the
 log as "ISOTEST-QMP-REPLY: <json>".  The guest waits for the effect itself.
 
-    qemu-run.py --log FILE [--timeout SECONDS] -- QEMU-ARGUMENTS...
+A guest that prints nothing for --stall seconds is taken for stopped: the
+script logs "ISOTEST-STALL", the CPUs' registers (QMP "info registers")
+and then injects an NMI, on which a guest booted with unknown_nmi_panic
+and panic_print prints every CPU's and task's stack before it stops.
+
+    qemu-run.py --log FILE [--timeout SECONDS] [--stall SECONDS] -- QEMU-ARGUMENTS...
 """
 import argparse
 import json
@@ -54,6 +59,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--log", required=True)
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--stall", type=float, default=0)
     ap.add_argument("qemu", nargs=argparse.REMAINDER)
     opts = ap.parse_args()
     qemu = opts.qemu[1:] if opts.qemu[:1] == ["--"] else opts.qemu
@@ -71,17 +77,39 @@ def main():
             log.flush()
             print(text, flush=True)
 
+        def qmp_command(cmd):
+            nonlocal qmp
+            try:
+                if qmp is None:
+                    qmp = Qmp(sock, deadline)
+                return qmp.command(cmd)
+            except (OSError, ValueError, EOFError) as err:
+                return {"error": str(err)}
+
         buf = b""
+        last = time.monotonic()
+        stalled = False
         while True:
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 emit("ISOTEST-TIMEOUT: the guest did not finish in time")
                 proc.kill()
                 status = 1
                 break
+            if opts.stall and not stalled and now - last > opts.stall:
+                stalled = True
+                emit(f"ISOTEST-STALL: no output for {opts.stall:.0f} s; registers, then an NMI")
+                regs = qmp_command({"execute": "human-monitor-command",
+                                    "arguments": {"command-line": "info registers -a"}})
+                for reg in str(regs.get("return", regs)).splitlines():
+                    if reg.startswith(("CPU#", "RAX", "RSI", "RIP", "CS ", "CR0")):
+                        emit("ISOTEST-STALL: " + reg)
+                emit("ISOTEST-STALL: inject-nmi " + json.dumps(qmp_command({"execute": "inject-nmi"})))
             ready, _, _ = select.select([proc.stdout], [], [], min(left, 1))
             if not ready:
                 continue
+            last = time.monotonic()
             chunk = os.read(proc.stdout.fileno(), 65536)
             if not chunk:
                 break
@@ -92,11 +120,11 @@ def main():
                 emit(line)
                 if line.startswith("ISOTEST-QMP: "):
                     try:
-                        if qmp is None:
-                            qmp = Qmp(sock, deadline)
-                        reply = qmp.command(json.loads(line[13:]))
-                    except (OSError, ValueError, EOFError) as err:
+                        cmd = json.loads(line[13:])
+                    except ValueError as err:
                         reply = {"error": str(err)}
+                    else:
+                        reply = qmp_command(cmd)
                     emit("ISOTEST-QMP-REPLY: " + json.dumps(reply))
         if buf:
             emit(buf.decode("utf-8", "replace").rstrip("\r"))

@@ -16,6 +16,28 @@ t_no_provider() {
 
 t_kset() { [ -d $G ] || fail "$G missing"; }
 
+# The KUnit suites, built as modules and loaded with fail_nth armed for
+# sleeping allocations, so that their fault-injection suites run (they
+# skip otherwise): the console gets every suite's KTAP; each fault case is
+# one "ISOTEST" line, with its count in an "ISOTEST-FAULT: CASE N injection
+# points" line.
+t_kunit_modules() {
+	fault_arm N || { fail "cannot arm fault injection"; return; }
+	for m in isolation-test pci-isolation-test; do
+		insmod /lib/modules/$m.ko || { fail "insmod $m failed"; break; }
+	done
+	fault_arm Y
+}
+t_fault_suite() { # t_fault_suite SUITE
+	r=/sys/kernel/debug/kunit/$1/results
+	[ -e "$r" ] || { fail "no $r"; return; }
+	sed -n 's/^ *# \([a-z_]*\): \([0-9]* injection points.*\)$/ISOTEST-FAULT: \1 \2/p' "$r"
+	sed -n 's/^ *ok [0-9]* \([a-z_]*iso_fault_[a-z_]*\)$/ISOTEST: ok - fault.\1/p
+		s/^ *not ok [0-9]* \([a-z_]*iso_fault_[a-z_]*\).*/ISOTEST: not ok - fault.\1: see the KUnit log/p' "$r"
+	grep -q "^ok [0-9]* $1\$" "$r" && ! grep -q "not ok\|# SKIP" "$r" ||
+		{ cat "$r"; fail "the suite did not pass"; }
+}
+
 t_load() { insmod $MOD || fail "insmod failed"; }
 
 # The test provider's rule: one group per PCI slot, all of the slot in it.
@@ -42,14 +64,6 @@ t_attrs() {
 		expect "$g/manager" "" || return
 		expect "$g/state" unmanaged || return
 	done
-}
-
-t_readonly() {
-	g=$(ls $G | head -n 1)
-	for a in provider manager state; do
-		if (echo locked > $G/$g/$a) 2>/dev/null; then fail "$a is writable"; return; fi
-	done
-	expect $G/$g/state unmanaged
 }
 
 # A pci-serial device in a slot of its own, bound to the serial driver.
@@ -116,6 +130,26 @@ t_release() {
 	[ "$(drv_of "$single")" = serial ] || fail "serial driver did not come back"
 }
 
+# Binding a foreign driver races with handing the group to the manager,
+# many times over (tests/guest/bind-race.c): never locked with a foreign
+# driver bound.  pci-stub, through driver_override, is the foreign driver:
+# it binds faster than the serial driver.
+t_bind_race() {
+	g=$(group_of "$single")
+	rounds=$(sed -n 's/.*isotest_race_rounds=\([0-9]*\).*/\1/p' /proc/cmdline)
+	echo "$single" > $PCI/drivers/serial/unbind || { fail "unbind failed"; return; }
+	echo pci-stub > $PCI/devices/$single/driver_override
+	out=$(bind-race "$single" pci-stub "$g" $P/manage $P/release "${rounds:-2000}")
+	rc=$?
+	echo "ISOTEST-RACE: $out"
+	echo > $PCI/devices/$single/driver_override
+	[ -z "$(drv_of "$single")" ] || echo "$single" > "$PCI/devices/$single/driver/unbind"
+	echo "$single" > $PCI/drivers_probe
+	[ $rc = 0 ] || { fail "$out"; return; }
+	expect $G/$g/state unmanaged || return
+	[ "$(drv_of "$single")" = serial ] || fail "serial driver did not come back"
+}
+
 # A multi-device group locks only when its last foreign driver goes, and
 # releasing it probes the unbound devices with their ordinary drivers.
 t_multi() {
@@ -157,17 +191,21 @@ t_reload() {
 
 check kset t_kset
 check no-provider t_no_provider
+check kunit-modules t_kunit_modules
+check fault-core t_fault_suite isolation_fault
+check fault-pci t_fault_suite pci_isolation_fault
 check load t_load
 check links t_links
 check partition t_partition
 check attributes t_attrs
-check read-only t_readonly
+check sysfs-writes t_sysfs_writes
 check pick-devices pick_devices
 check manage t_manage
 check unbind-locks t_unbind_locks
 check bind-gate t_bind_gate
 check manager-driver t_manager_driver
 check release t_release
+check bind-race t_bind_race
 check multi-device-group t_multi
 check unload t_unload
 check reload t_reload

@@ -381,6 +381,7 @@ check expected t_expected
 [ "$IOMMU" = virtio ] || check vs-iommu t_vs_iommu
 check reasons t_reasons
 check links t_links
+check sysfs-writes t_sysfs_writes
 check iommu-ids t_iommu_ids
 check lsisol t_lsisol
 check lsisol-device t_lsisol_device

@@ -14,6 +14,17 @@ PROVIDER=$IOMMU-iommu
 IOMMU_DEV=""
 case "$IOMMU" in amd|virtio) IOMMU_DEV=0000:00:01.0 ;; esac
 
+# fault_arm N: lets fail_nth fail sleeping allocations and page allocations
+# of any order, silently (nothing fails unless a task sets its fail-nth);
+# fault_arm Y: only the others, as at boot.
+fault_arm() {
+	for f in failslab fail_page_alloc; do
+		echo "$1" > /sys/kernel/debug/$f/ignore-gfp-wait || return 1
+		echo 0 > /sys/kernel/debug/$f/verbose || return 1
+	done
+	echo 0 > /sys/kernel/debug/fail_page_alloc/min-order
+}
+
 ok() { echo "ISOTEST: ok - $1"; }
 nok() { echo "ISOTEST: not ok - $1: $2"; }
 # check NAME CMD...: runs CMD, which sets $why when it fails, and prints
@@ -93,4 +104,40 @@ t_kmemleak() {
 	echo scan > $k; sleep 1; echo scan > $k
 	r=$(cat $k)
 	[ -z "$r" ] || { echo "$r"; fail "kmemleak reports leaks"; }
+}
+
+# Everything that can be read under $G, for comparing before and after.
+sysfs_state() {
+	for f in $G/* $G/*/* $G/*/devices/*; do
+		if [ -L "$f" ]; then echo "$f -> $(readlink -f "$f")"
+		elif [ -f "$f" ]; then echo "$f: $(cat "$f" 2>&1 | tr '\n' ' ')"
+		else echo "$f"
+		fi
+	done
+}
+
+# Writes to every file of every group, and attempts to create and remove
+# entries, are refused and change nothing.
+t_sysfs_writes() {
+	before=$(sysfs_state)
+	long=$(printf '%04096d' 7)
+	n=0
+	for f in $G/*/* $G/*/devices/*; do
+		for v in 1 0 locked unmanaged vfio "" "$long"; do
+			if (printf '%s' "$v" > "$f") 2>/dev/null; then
+				fail "writing '${v%"${v#????????}"}' to $f was accepted"; return
+			fi
+			n=$((n + 1))
+		done
+	done
+	for d in $G/new $G/*/new $G/*/devices/new; do
+		if mkdir "$d" 2>/dev/null || (: > "$d") 2>/dev/null; then
+			fail "created $d"; return
+		fi
+	done
+	for f in $G/*/devices/*; do
+		if rm "$f" 2>/dev/null; then fail "removed $f"; return; fi
+	done
+	[ "$n" -gt 0 ] || { fail "no files under $G"; return; }
+	[ "$(sysfs_state)" = "$before" ] || fail "the groups changed"
 }

@@ -930,6 +930,147 @@ static bool t_cdev(void)
 	return expect_group(gb, "unmanaged", "") && give_back(b, "e1000e");
 }
 
+/*
+ * Fault injection (fail_nth): VFIO's claim of a group, on opening the
+ * group and on binding a device file to iommufd, with the Nth allocation
+ * of the call failing, for N = 1, 2, ... until the call completes without
+ * reaching it.  A failed call leaves the group unmanaged; a successful
+ * one locks it, and closing gives it back.  Needs failslab and
+ * fail_page_alloc armed for sleeping allocations, which vfio.sh does.
+ */
+#define FAULT_MAX_NTH 10000
+
+static int fail_nth_fd = -1;
+
+static bool fault_arm(unsigned int nth)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", nth);
+
+	if (fail_nth_fd < 0)
+		fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	return fail_nth_fd >= 0 && pwrite(fail_nth_fd, buf, len, 0) == len;
+}
+
+/* Disarms; returns whether the armed failure was injected. */
+static bool fault_disarm(void)
+{
+	char buf[16] = "";
+	bool injected;
+
+	injected = pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) > 0 && atoi(buf) == 0;
+	if (pwrite(fail_nth_fd, "0", 1, 0) != 1)
+		fail("cannot disarm fail-nth");
+	return injected;
+}
+
+/* Runs @call under fault injection and checks group @id after each run. */
+static bool fault_loop(const char *name, int id, int (*call)(void), void (*undo)(int))
+{
+	unsigned int nth;
+	bool injected;
+	int ret, err;
+
+	for (nth = 1; nth <= FAULT_MAX_NTH; nth++) {
+		if (!fault_arm(nth))
+			return fail("cannot arm /proc/thread-self/fail-nth: %s",
+				    strerror(errno));
+		ret = call();
+		err = errno;
+		injected = fault_disarm();
+		if (ret < 0) {
+			if (!injected)
+				return fail("%s failed with nothing injected: %s",
+					    name, strerror(err));
+			if (!expect_group(id, "unmanaged", ""))
+				return fail("%s failed (%s) at N=%u: %s", name,
+					    strerror(err), nth, why);
+		} else {
+			if (!expect_group(id, "locked", "vfio"))
+				return fail("%s at N=%u: %s", name, nth, why);
+			undo(ret);
+			if (!expect_group(id, "unmanaged", ""))
+				return fail("after %s at N=%u: %s", name, nth, why);
+		}
+		if (!injected) {
+			printf("ISOTEST-FAULT: %s %u injection points\n", name, nth - 1);
+			return true;
+		}
+	}
+	return fail("%s: more than %d injection points", name, FAULT_MAX_NTH);
+}
+
+static char fault_group_path[64];
+
+static int fault_open_group(void)
+{
+	return open(fault_group_path, O_RDWR);
+}
+
+static void fault_close(int fd)
+{
+	close(fd);
+}
+
+static bool t_fault_group_open(void)
+{
+	int ret = bind_to(a, "vfio-pci");
+
+	if (ret)
+		return fail("binding %s to vfio-pci: %s", a, strerror(-ret));
+	snprintf(fault_group_path, sizeof(fault_group_path), "/dev/vfio/%d",
+		 iommu_group_of(a));
+	return fault_loop("vfio_group_open", ga, fault_open_group, fault_close) &&
+	       give_back(a, "e1000e");
+}
+
+static int fault_dev = -1, fault_iommufd = -1;
+
+static int fault_bind_iommufd(void)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = fault_iommufd,
+	};
+
+	return ioctl(fault_dev, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+}
+
+static char fault_cdev_path[PATH_MAX];
+
+/* Closing the bound device file releases the group; then a new one. */
+static void fault_unbind_iommufd(int ret)
+{
+	(void)ret;
+	close(fault_dev);
+	fault_dev = open(fault_cdev_path, O_RDWR);
+}
+
+static bool t_fault_iommufd_bind(void)
+{
+	bool ok;
+
+	char *name;
+
+	fault_dev = open_cdev(b);
+	fault_iommufd = open("/dev/iommu", O_RDWR);
+	if (fault_dev < 0 || fault_iommufd < 0)
+		return fail("open: %s", strerror(errno));
+	snprintf(fault_cdev_path, sizeof(fault_cdev_path), "/proc/self/fd/%d",
+		 fault_dev);
+	name = realpath(fault_cdev_path, NULL);
+	if (!name)
+		return fail("realpath %s: %s", fault_cdev_path, strerror(errno));
+	snprintf(fault_cdev_path, sizeof(fault_cdev_path), "%s", name);
+	free(name);
+	ok = fault_loop("vfio_iommufd_bind", gb, fault_bind_iommufd,
+			fault_unbind_iommufd);
+	if (fault_dev >= 0)
+		close(fault_dev);
+	close(fault_iommufd);
+	return ok && give_back(b, "e1000e");
+}
+
 /* Merged: A and B have the lower id as context; else each its own id. */
 static bool expect_merged(bool merged)
 {
@@ -1165,5 +1306,7 @@ int main(void)
 	check("iommufd-merge", t_iommufd_merge);
 	check("switch-one-owner", t_switch_one_owner);
 	check("switch-one-owner-cdev", t_switch_one_owner_cdev);
+	check("fault-group-open", t_fault_group_open);
+	check("fault-iommufd-bind", t_fault_iommufd_bind);
 	return nr_failed ? 1 : 0;
 }

@@ -97,10 +97,13 @@ struct isolation_group {
  * struct isolation_device - membership of one device in a group
  * @node: entry in the group's list of devices.
  * @dev: the device, referenced while it is a member.
+ * @reprobe: to be probed by isolation_group_clear_manager(), which releases
+ *	the group and finds its unbound devices without allocating.
  */
 struct isolation_device {
 	struct list_head node;
 	struct device *dev;
+	bool reprobe;
 };
 
 static DEFINE_MUTEX(isolation_lock);
@@ -958,8 +961,7 @@ int isolation_group_clear_manager(struct isolation_group *group,
 				  struct isolation_manager *mgr)
 {
 	struct isolation_device *idev;
-	struct device **devs = NULL;
-	unsigned int i, n = 0;
+	struct device *dev;
 
 	if (!group || !mgr)
 		return -EINVAL;
@@ -975,24 +977,26 @@ int isolation_group_clear_manager(struct isolation_group *group,
 	list_del_init(&group->manager_node);
 	isolation_group_update_state(group);
 
-	/* Collect the unbound devices, to probe them outside the lock. */
+	/* Mark the unbound devices, to probe them one by one outside the lock. */
 	list_for_each_entry(idev, &group->devices, node)
-		n++;
-	if (n)
-		devs = kcalloc(n, sizeof(*devs), GFP_KERNEL);
-	n = 0;
-	if (devs)
-		list_for_each_entry(idev, &group->devices, node)
-			if (!READ_ONCE(idev->dev->driver))
-				devs[n++] = get_device(idev->dev);
-	mutex_unlock(&isolation_lock);
-
-	for (i = 0; i < n; i++) {
-		if (device_attach(devs[i]) < 0)
-			dev_dbg(devs[i], "isolation: probe after release failed\n");
-		put_device(devs[i]);
+		idev->reprobe = !READ_ONCE(idev->dev->driver);
+	for (;;) {
+		dev = NULL;
+		list_for_each_entry(idev, &group->devices, node) {
+			if (idev->reprobe) {
+				idev->reprobe = false;
+				dev = get_device(idev->dev);
+				break;
+			}
+		}
+		mutex_unlock(&isolation_lock);
+		if (!dev)
+			break;
+		if (device_attach(dev) < 0)
+			dev_dbg(dev, "isolation: probe after release failed\n");
+		put_device(dev);
+		mutex_lock(&isolation_lock);
 	}
-	kfree(devs);
 
 	/* The manager's reference, taken by isolation_group_set_manager(). */
 	isolation_group_put(group);

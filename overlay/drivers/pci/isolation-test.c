@@ -10,8 +10,12 @@
 #include <kunit/test.h>
 #include <linux/bitmap.h>
 #include <linux/isolation.h>
+#include <linux/kernfs.h>
 #include <linux/pci.h>
 #include <linux/pci-isolation.h>
+#include <linux/slab.h>
+
+#include "pci.h"
 
 static struct isolation_provider pci_iso_test_provider = {
 	.name = "pci-kunit",
@@ -147,7 +151,12 @@ static void pci_iso_test_link_refused(struct kunit *test)
 	KUNIT_ASSERT_NE(test, host_id, lpc_id);
 
 	/* 00:1f.2 is a function of 00:1f.0's slot and now aliases 00:00.0. */
-	pci_add_dma_alias(ctx->sata, ctx->host->devfn, 1);
+	/* As pci_add_dma_alias() would, which modules cannot call. */
+	if (!ctx->sata->dma_alias_mask)
+		ctx->sata->dma_alias_mask = bitmap_zalloc(MAX_NR_DEVFNS,
+							  GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->sata->dma_alias_mask);
+	set_bit(ctx->host->devfn, ctx->sata->dma_alias_mask);
 	KUNIT_EXPECT_EQ(test, pci_isolation_add_device(&pci_iso_test_provider,
 						       ctx->sata), -EBUSY);
 	KUNIT_EXPECT_EQ(test, pci_iso_test_group_id(ctx->sata), -1);
@@ -195,7 +204,146 @@ static struct kunit_suite pci_iso_test_suite = {
 	.test_cases = pci_iso_test_cases,
 };
 
-kunit_test_suite(pci_iso_test_suite);
+/*
+ * Registering a PCI provider with its Nth allocation failing (fail_nth),
+ * for N = 1, 2, ... until registration completes without reaching the Nth
+ * allocation: each failed registration returns -ENOMEM and leaves no group
+ * and no link behind, and each successful one places every PCI device that
+ * is in no group.  This is what the IOMMU drivers' providers do at boot.
+ * Skipped unless fault injection is armed for sleeping allocations when
+ * the module loads (see the isolation_fault suite in
+ * drivers/base/test/isolation-test.c).
+ */
+#define PCI_ISO_FAULT_MAX_NTH 10000
+#define PCI_ISO_FAULT_MAX_ID 1024
+
+#ifdef CONFIG_FAULT_INJECTION
+static void pci_iso_fault_arm(unsigned int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+
+static bool pci_iso_fault_disarm(void)
+{
+	bool injected = !READ_ONCE(current->fail_nth);
+
+	WRITE_ONCE(current->fail_nth, 0);
+	return injected;
+}
+#else
+static void pci_iso_fault_arm(unsigned int nth) { }
+static bool pci_iso_fault_disarm(void) { return false; }
+#endif
+
+static bool pci_iso_fault_translates(struct pci_dev *pdev)
+{
+	return true;
+}
+
+static struct pci_isolation_provider pci_iso_fault_provider = {
+	.provider.name = "pci-kunit-fault",
+	.translates = pci_iso_fault_translates,
+	.walk_ids = pci_isolation_walk_rids,
+	.id_format = PCI_ISOLATION_ID_RID,
+};
+
+/* The number of groups of @prov, found by id. */
+static unsigned int pci_iso_fault_groups(struct isolation_provider *prov)
+{
+	struct isolation_group *group;
+	unsigned int n = 0;
+	int id;
+
+	for (id = 0; id < PCI_ISO_FAULT_MAX_ID; id++) {
+		group = isolation_group_get_by_id(id);
+		if (group && isolation_group_provider(group) == prov)
+			n++;
+		isolation_group_put(group);
+	}
+	return n;
+}
+
+/* Whether @pdev has an isolation_group link. */
+static bool pci_iso_fault_linked(struct pci_dev *pdev)
+{
+	struct kernfs_node *kn;
+
+	kn = kernfs_find_and_get(pdev->dev.kobj.sd, "isolation_group");
+	kernfs_put(kn);
+	return !!kn;
+}
+
+static void pci_iso_fault_check(struct kunit *test, int ret)
+{
+	struct isolation_provider *prov = &pci_iso_fault_provider.provider;
+	struct isolation_group *group;
+	struct pci_dev *pdev = NULL;
+
+	for_each_pci_dev(pdev) {
+		group = isolation_group_get_from_dev(&pdev->dev);
+		if (ret)
+			KUNIT_EXPECT_PTR_NE(test, isolation_group_provider(group),
+					    prov);
+		else
+			KUNIT_EXPECT_NOT_NULL_MSG(test, group, "%s left out",
+						  pci_name(pdev));
+		KUNIT_EXPECT_EQ(test, pci_iso_fault_linked(pdev), !!group);
+		isolation_group_put(group);
+	}
+	if (ret)
+		KUNIT_EXPECT_EQ(test, pci_iso_fault_groups(prov), 0);
+}
+
+static void pci_iso_fault_register(struct kunit *test)
+{
+	struct isolation_provider *prov = &pci_iso_fault_provider.provider;
+	unsigned int nth, groups = 0;
+	bool injected;
+	void *p;
+	int ret;
+
+	pci_iso_fault_arm(1);
+	p = kmalloc(16, GFP_KERNEL);
+	injected = pci_iso_fault_disarm();
+	kfree(p);
+	if (p || !injected)
+		kunit_skip(test, "fault injection not armed for sleeping allocations");
+
+	for (nth = 1; nth <= PCI_ISO_FAULT_MAX_NTH; nth++) {
+		pci_iso_fault_arm(nth);
+		ret = pci_isolation_provider_register(&pci_iso_fault_provider);
+		injected = pci_iso_fault_disarm();
+		if (ret) {
+			KUNIT_EXPECT_TRUE(test, injected);
+			KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		}
+		pci_iso_fault_check(test, ret);
+		if (!ret) {
+			groups = pci_iso_fault_groups(prov);
+			pci_isolation_provider_unregister(&pci_iso_fault_provider);
+			KUNIT_EXPECT_EQ(test, pci_iso_fault_groups(prov), 0);
+		}
+		if (!injected) {
+			kunit_info(test, "%u injection points, %u groups\n",
+				   nth - 1, groups);
+			return;
+		}
+	}
+	KUNIT_FAIL(test, "more than %d injection points",
+		   PCI_ISO_FAULT_MAX_NTH);
+}
+
+static struct kunit_case pci_iso_fault_cases[] = {
+	KUNIT_CASE_SLOW(pci_iso_fault_register),
+	{}
+};
+
+static struct kunit_suite pci_iso_fault_suite = {
+	.name = "pci_isolation_fault",
+	.test_cases = pci_iso_fault_cases,
+};
+
+kunit_test_suites(&pci_iso_test_suite, &pci_iso_fault_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the PCI isolation rules");
 MODULE_LICENSE("GPL");

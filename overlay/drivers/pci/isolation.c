@@ -761,16 +761,24 @@ static struct attribute *pci_isolation_attrs[] = {
 };
 ATTRIBUTE_GROUPS(pci_isolation);
 
-static void pci_isolation_provider_add(struct pci_isolation_provider *pprov,
-				       struct pci_dev *pdev)
+/*
+ * Places @pdev if @pprov translates it.  A device that joins two groups, or
+ * that is going away, is left out with a message and 0; any other error is
+ * returned.
+ */
+static int pci_isolation_provider_add(struct pci_isolation_provider *pprov,
+				      struct pci_dev *pdev)
 {
 	int ret;
 
 	if (!pprov->translates(pdev))
-		return;
+		return 0;
 	ret = pci_isolation_add_device(&pprov->provider, pdev);
+	if (ret == -EBUSY || ret == -ENODEV)
+		return 0;
 	if (ret)
 		pci_warn(pdev, "isolation: no isolation group: %d\n", ret);
+	return ret;
 }
 
 static int pci_isolation_notify(struct notifier_block *nb,
@@ -782,6 +790,7 @@ static int pci_isolation_notify(struct notifier_block *nb,
 	/* A deleted device leaves its group through the driver core. */
 	if (action != BUS_NOTIFY_ADD_DEVICE)
 		return NOTIFY_DONE;
+	/* device_add() goes on regardless: the device stays in no group. */
 	pci_isolation_provider_add(pprov, to_pci_dev(data));
 	return NOTIFY_OK;
 }
@@ -794,12 +803,16 @@ static int pci_isolation_notify(struct notifier_block *nb,
  *
  * Registers @pprov->provider and puts each PCI device present, and each
  * one added later, that @pprov->translates() in its group, by
- * pci_isolation_add_device().  A device that cannot be placed is left out
- * of every group, with a message.
+ * pci_isolation_add_device().  A device that joins two groups is left out
+ * of every group, with a message.  If a device present cannot be placed
+ * for another reason, such as -ENOMEM, registration fails and every group
+ * it made is removed; a device added later that cannot be placed is left
+ * out of every group, with a message.
  *
  * Return: 0 on success; -EINVAL if @pprov lacks a method or has
- * group_groups of its own; an errno of isolation_provider_register() or
- * bus_register_notifier(), with nothing registered.
+ * group_groups of its own; an errno of isolation_provider_register(),
+ * bus_register_notifier() or pci_isolation_add_device(), with nothing
+ * registered.
  */
 int pci_isolation_provider_register(struct pci_isolation_provider *pprov)
 {
@@ -823,10 +836,17 @@ int pci_isolation_provider_register(struct pci_isolation_provider *pprov)
 		goto err_unregister;
 
 	/* A device added meanwhile is placed once: the second add finds it. */
-	for_each_pci_dev(pdev)
-		pci_isolation_provider_add(pprov, pdev);
+	for_each_pci_dev(pdev) {
+		ret = pci_isolation_provider_add(pprov, pdev);
+		if (ret) {
+			pci_dev_put(pdev);
+			goto err_notifier;
+		}
+	}
 	return 0;
 
+err_notifier:
+	bus_unregister_notifier(&pci_bus_type, &pprov->nb);
 err_unregister:
 	isolation_provider_unregister(&pprov->provider);
 	pprov->provider.group_groups = NULL;

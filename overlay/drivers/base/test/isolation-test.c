@@ -21,15 +21,24 @@
 struct iso_test_dev {
 	struct device dev;
 	const char *want;
+	unsigned int matches;
 };
 
 #define to_iso_test_dev(d) container_of(d, struct iso_test_dev, dev)
 
 static int iso_test_match(struct device *dev, const struct device_driver *drv)
 {
-	const char *want = READ_ONCE(to_iso_test_dev(dev)->want);
+	struct iso_test_dev *tdev = to_iso_test_dev(dev);
+	const char *want = READ_ONCE(tdev->want);
 
+	WRITE_ONCE(tdev->matches, tdev->matches + 1);
 	return want && !strcmp(want, drv->name);
+}
+
+/* How often @dev was matched against a driver. */
+static unsigned int iso_test_matches(struct device *dev)
+{
+	return READ_ONCE(to_iso_test_dev(dev)->matches);
 }
 
 static const struct bus_type iso_test_bus = {
@@ -55,6 +64,10 @@ struct iso_test_ctx {
 	enum isolation_group_state last_state;
 	struct isolation_group *last_group;
 	int live_groups;
+	/* The isolation_fault suite's groups and devices. */
+	struct isolation_group *group[2];
+	struct device *dev[2];
+	unsigned int matches;
 };
 
 static void iso_test_state_changed(struct isolation_manager *mgr,
@@ -935,7 +948,512 @@ static struct kunit_suite isolation_test_suite = {
 	.test_cases = isolation_test_cases,
 };
 
-kunit_test_suite(isolation_test_suite);
+/*
+ * Fault injection: each case runs one operation of the isolation core with
+ * its Nth allocation failing (fail_nth, through failslab and
+ * fail_page_alloc) for N = 1, 2, ... until the operation completes without
+ * reaching the Nth allocation, and checks after every run that a failed
+ * operation returned an errno and left no trace, and that a successful one
+ * did all of its work.  The cases are skipped unless fault injection is
+ * armed for sleeping allocations, which only debugfs can do, so they run
+ * when the module is loaded after:
+ *
+ *	echo N > /sys/kernel/debug/failslab/ignore-gfp-wait
+ *	echo N > /sys/kernel/debug/fail_page_alloc/ignore-gfp-wait
+ *	echo 0 > /sys/kernel/debug/fail_page_alloc/min-order
+ *
+ * Every case reports the number of injection points it reached.
+ */
+#define ISO_FAULT_MAX_NTH 1000
+
+#ifdef CONFIG_FAULT_INJECTION
+static void iso_fault_arm(unsigned int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+
+/* Disarms, and returns whether the armed failure was injected. */
+static bool iso_fault_disarm(void)
+{
+	bool injected = !READ_ONCE(current->fail_nth);
+
+	WRITE_ONCE(current->fail_nth, 0);
+	return injected;
+}
+#else
+static void iso_fault_arm(unsigned int nth) { }
+static bool iso_fault_disarm(void) { return false; }
+#endif
+
+/* Whether the first sleeping allocation after arming fails. */
+static bool iso_fault_armed(void)
+{
+	bool injected;
+	void *p;
+
+	iso_fault_arm(1);
+	p = kmalloc(16, GFP_KERNEL);
+	injected = iso_fault_disarm();
+	kfree(p);
+	return !p && injected;
+}
+
+/**
+ * struct iso_fault_op - one operation under fault injection
+ * @prepare: sets up the state the operation starts from; runs unarmed.
+ * @run: the operation; returns 0 or an errno.
+ * @check: checks the state after @run returned @ret, and undoes a
+ *	successful @run; runs unarmed.
+ */
+struct iso_fault_op {
+	void (*prepare)(struct kunit *test);
+	int (*run)(struct kunit *test);
+	void (*check)(struct kunit *test, int ret, bool injected);
+};
+
+static void iso_fault_loop(struct kunit *test, const struct iso_fault_op *op)
+{
+	unsigned int nth;
+	bool injected;
+	int ret;
+
+	for (nth = 1; nth <= ISO_FAULT_MAX_NTH; nth++) {
+		if (op->prepare)
+			op->prepare(test);
+		iso_fault_arm(nth);
+		ret = op->run(test);
+		injected = iso_fault_disarm();
+		if (ret)
+			KUNIT_EXPECT_TRUE_MSG(test, injected,
+					      "failed with %d, nothing injected",
+					      ret);
+		op->check(test, ret, injected);
+		if (!injected) {
+			kunit_info(test, "%u injection points\n", nth - 1);
+			return;
+		}
+	}
+	KUNIT_FAIL(test, "more than %d injection points", ISO_FAULT_MAX_NTH);
+}
+
+static int iso_fault_init(struct kunit *test)
+{
+	struct iso_test_ctx *ctx;
+	int ret;
+
+	if (!iso_fault_armed())
+		kunit_skip(test, "fault injection not armed for sleeping allocations");
+	ret = iso_test_init(test);
+	if (ret)
+		return ret;
+	ctx = test->priv;
+	ctx->dev[0] = iso_test_dev_add(test, "iso-fault0", ctx->plain_name);
+	ctx->dev[1] = iso_test_dev_add(test, "iso-fault1", NULL);
+	KUNIT_ASSERT_TRUE(test, device_is_bound(ctx->dev[0]));
+	return 0;
+}
+
+/* Whether @dev is out of every group, with neither link left. */
+static void iso_fault_expect_ungrouped(struct kunit *test, struct device *dev)
+{
+	struct isolation_group *group = isolation_group_get_from_dev(dev);
+
+	KUNIT_EXPECT_NULL(test, group);
+	isolation_group_put(group);
+	KUNIT_EXPECT_FALSE(test, iso_test_dev_linked(dev));
+}
+
+/* Whether @dev is in @group, with both links. */
+static void iso_fault_expect_member(struct kunit *test,
+				    struct isolation_group *group,
+				    struct device *dev)
+{
+	struct isolation_group *found = isolation_group_get_from_dev(dev);
+
+	KUNIT_EXPECT_PTR_EQ(test, found, group);
+	isolation_group_put(found);
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_linked(dev));
+	KUNIT_EXPECT_TRUE(test, iso_test_group_lists(group, dev));
+}
+
+/* Registering a provider. */
+static int iso_fault_register_run(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	isolation_provider_unregister(&ctx->prov_b);
+	return isolation_provider_register(&ctx->prov_b);
+}
+
+static void iso_fault_register_check(struct kunit *test, int ret, bool injected)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group = isolation_group_alloc(&ctx->prov_b);
+
+	if (ret) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(group), -EINVAL);
+		KUNIT_ASSERT_EQ(test, isolation_provider_register(&ctx->prov_b), 0);
+	} else {
+		KUNIT_EXPECT_FALSE(test, IS_ERR(group));
+		if (!IS_ERR(group))
+			isolation_group_put(group);
+	}
+}
+
+static void iso_fault_provider_register(struct kunit *test)
+{
+	static const struct iso_fault_op op = {
+		.run = iso_fault_register_run,
+		.check = iso_fault_register_check,
+	};
+
+	iso_fault_loop(test, &op);
+}
+
+/* Allocating a group. */
+static int iso_fault_alloc_run(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group = isolation_group_alloc(&ctx->prov_a);
+
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	ctx->group[0] = group;
+	return 0;
+}
+
+static void iso_fault_alloc_check(struct kunit *test, int ret, bool injected)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	if (ret) {
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		iso_test_expect_no_new_groups(test);
+		return;
+	}
+	KUNIT_EXPECT_TRUE(test, iso_test_group_exists(isolation_group_id(ctx->group[0])));
+	KUNIT_EXPECT_EQ(test, isolation_group_live_count(), ctx->live_groups + 1);
+	isolation_group_put(ctx->group[0]);
+}
+
+static void iso_fault_group_alloc(struct kunit *test)
+{
+	static const struct iso_fault_op op = {
+		.run = iso_fault_alloc_run,
+		.check = iso_fault_alloc_check,
+	};
+
+	iso_fault_loop(test, &op);
+}
+
+/* Adding a device to a group, with its two links. */
+static void iso_fault_add_prepare(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	ctx->group[0] = iso_test_group(test, &ctx->prov_a);
+}
+
+static int iso_fault_add_run(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	return isolation_group_add_device(ctx->group[0], ctx->dev[0]);
+}
+
+static void iso_fault_add_check(struct kunit *test, int ret, bool injected)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	if (ret) {
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_FALSE(test, iso_test_group_lists(ctx->group[0],
+							      ctx->dev[0]));
+		iso_fault_expect_ungrouped(test, ctx->dev[0]);
+	} else {
+		iso_fault_expect_member(test, ctx->group[0], ctx->dev[0]);
+		KUNIT_EXPECT_EQ(test, isolation_group_remove_device(ctx->dev[0]), 0);
+	}
+	isolation_group_put(ctx->group[0]);
+}
+
+static void iso_fault_add_device(struct kunit *test)
+{
+	static const struct iso_fault_op op = {
+		.prepare = iso_fault_add_prepare,
+		.run = iso_fault_add_run,
+		.check = iso_fault_add_check,
+	};
+
+	iso_fault_loop(test, &op);
+}
+
+/* A provider placing a device in a new group, as providers do. */
+static int iso_fault_place_run(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	struct isolation_group *group = isolation_group_alloc(&ctx->prov_a);
+	int ret;
+
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	ret = isolation_group_add_device(group, ctx->dev[0]);
+	isolation_group_put(group);
+	return ret;
+}
+
+static void iso_fault_place_check(struct kunit *test, int ret, bool injected)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	if (ret) {
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		iso_fault_expect_ungrouped(test, ctx->dev[0]);
+		iso_test_expect_no_new_groups(test);
+		return;
+	}
+	KUNIT_EXPECT_TRUE(test, iso_test_dev_linked(ctx->dev[0]));
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(ctx->dev[0]), 0);
+	iso_test_expect_no_new_groups(test);
+}
+
+static void iso_fault_place_device(struct kunit *test)
+{
+	static const struct iso_fault_op op = {
+		.run = iso_fault_place_run,
+		.check = iso_fault_place_check,
+	};
+
+	iso_fault_loop(test, &op);
+}
+
+/* Removing a device from its group. */
+static void iso_fault_remove_prepare(struct kunit *test)
+{
+	iso_fault_add_prepare(test);
+	KUNIT_ASSERT_EQ(test, iso_fault_add_run(test), 0);
+}
+
+static int iso_fault_remove_run(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	return isolation_group_remove_device(ctx->dev[0]);
+}
+
+static void iso_fault_remove_check(struct kunit *test, int ret, bool injected)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_FALSE(test, iso_test_group_lists(ctx->group[0], ctx->dev[0]));
+	iso_fault_expect_ungrouped(test, ctx->dev[0]);
+	isolation_group_put(ctx->group[0]);
+}
+
+static void iso_fault_remove_device(struct kunit *test)
+{
+	static const struct iso_fault_op op = {
+		.prepare = iso_fault_remove_prepare,
+		.run = iso_fault_remove_run,
+		.check = iso_fault_remove_check,
+	};
+
+	iso_fault_loop(test, &op);
+}
+
+/*
+ * Setting and clearing the manager of a group of two devices, one bound to
+ * an ordinary driver.
+ */
+static void iso_fault_two_devices(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+	int i;
+
+	ctx->group[0] = iso_test_group(test, &ctx->prov_a);
+	for (i = 0; i < 2; i++)
+		KUNIT_ASSERT_EQ(test, isolation_group_add_device(ctx->group[0],
+								 ctx->dev[i]), 0);
+	isolation_group_put(ctx->group[0]);
+}
+
+static int iso_fault_set_manager_run(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	return isolation_group_set_manager(ctx->group[0], &ctx->mgr);
+}
+
+static void iso_fault_set_manager_check(struct kunit *test, int ret,
+					bool injected)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(ctx->group[0]),
+			ISOLATION_GROUP_MANAGED);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(ctx->group[0],
+							    &ctx->mgr), 0);
+}
+
+static void iso_fault_set_manager(struct kunit *test)
+{
+	static const struct iso_fault_op op = {
+		.run = iso_fault_set_manager_run,
+		.check = iso_fault_set_manager_check,
+	};
+
+	iso_fault_two_devices(test);
+	iso_fault_loop(test, &op);
+}
+
+/* The group locked, its ordinary driver unbound: release must re-probe. */
+static void iso_fault_clear_manager_prepare(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	KUNIT_ASSERT_EQ(test, iso_fault_set_manager_run(test), 0);
+	device_release_driver(ctx->dev[0]);
+	KUNIT_ASSERT_EQ(test, isolation_group_state(ctx->group[0]),
+			ISOLATION_GROUP_LOCKED);
+	ctx->matches = iso_test_matches(ctx->dev[0]);
+}
+
+static int iso_fault_clear_manager_run(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	return isolation_group_clear_manager(ctx->group[0], &ctx->mgr);
+}
+
+static void iso_fault_clear_manager_check(struct kunit *test, int ret,
+					  bool injected)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_state(ctx->group[0]),
+			ISOLATION_GROUP_UNMANAGED);
+	/* Probed again: matched against the drivers. */
+	KUNIT_EXPECT_GT_MSG(test, iso_test_matches(ctx->dev[0]), ctx->matches,
+			    "not probed again after release");
+	/* A failed allocation may fail the driver's probe, not the release. */
+	if (!injected)
+		KUNIT_EXPECT_TRUE(test, device_is_bound(ctx->dev[0]));
+	else if (!device_is_bound(ctx->dev[0]))
+		KUNIT_EXPECT_EQ(test, device_attach(ctx->dev[0]), 1);
+}
+
+static void iso_fault_clear_manager(struct kunit *test)
+{
+	static const struct iso_fault_op op = {
+		.prepare = iso_fault_clear_manager_prepare,
+		.run = iso_fault_clear_manager_run,
+		.check = iso_fault_clear_manager_check,
+	};
+
+	iso_fault_two_devices(test);
+	iso_fault_loop(test, &op);
+}
+
+/* Adding a driver to a manager and removing it. */
+static int iso_fault_add_driver_run(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	return isolation_manager_add_driver(&ctx->other_mgr, &ctx->plain_drv);
+}
+
+static void iso_fault_add_driver_check(struct kunit *test, int ret,
+				       bool injected)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, ctx->other_mgr.nr_drivers, 1);
+	KUNIT_EXPECT_EQ(test, isolation_manager_remove_driver(&ctx->other_mgr,
+							      &ctx->plain_drv), 0);
+	KUNIT_EXPECT_EQ(test, ctx->other_mgr.nr_drivers, 0);
+}
+
+static void iso_fault_manager_driver(struct kunit *test)
+{
+	static const struct iso_fault_op op = {
+		.run = iso_fault_add_driver_run,
+		.check = iso_fault_add_driver_check,
+	};
+
+	iso_fault_loop(test, &op);
+}
+
+/* Merging two locked groups and unmerging them. */
+static int iso_fault_merge_run(struct kunit *test)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	return isolation_group_merge(ctx->group[1], ctx->group[0], &ctx->mgr);
+}
+
+static void iso_fault_merge_check(struct kunit *test, int ret, bool injected)
+{
+	struct iso_test_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(ctx->group[0]),
+			isolation_group_context(ctx->group[1]));
+	KUNIT_EXPECT_EQ(test, isolation_group_unmerge(ctx->group[1], &ctx->mgr), 0);
+	KUNIT_EXPECT_NE(test, isolation_group_context(ctx->group[0]),
+			isolation_group_context(ctx->group[1]));
+}
+
+static void iso_fault_merge(struct kunit *test)
+{
+	static const struct iso_fault_op op = {
+		.run = iso_fault_merge_run,
+		.check = iso_fault_merge_check,
+	};
+	struct iso_test_ctx *ctx = test->priv;
+	int i;
+
+	device_release_driver(ctx->dev[0]);
+	for (i = 0; i < 2; i++) {
+		ctx->group[i] = iso_test_group(test, &ctx->prov_a);
+		KUNIT_ASSERT_EQ(test, isolation_group_add_device(ctx->group[i],
+								 ctx->dev[i]), 0);
+		KUNIT_ASSERT_EQ(test, isolation_group_set_manager(ctx->group[i],
+								  &ctx->mgr), 0);
+	}
+	iso_fault_loop(test, &op);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(ctx->group[i],
+								    &ctx->mgr), 0);
+		isolation_group_put(ctx->group[i]);
+	}
+}
+
+static struct kunit_case isolation_fault_cases[] = {
+	KUNIT_CASE(iso_fault_provider_register),
+	KUNIT_CASE(iso_fault_group_alloc),
+	KUNIT_CASE(iso_fault_add_device),
+	KUNIT_CASE(iso_fault_place_device),
+	KUNIT_CASE(iso_fault_remove_device),
+	KUNIT_CASE(iso_fault_set_manager),
+	KUNIT_CASE(iso_fault_clear_manager),
+	KUNIT_CASE(iso_fault_manager_driver),
+	KUNIT_CASE(iso_fault_merge),
+	{}
+};
+
+static struct kunit_suite isolation_fault_suite = {
+	.name = "isolation_fault",
+	.suite_init = iso_test_suite_init,
+	.suite_exit = iso_test_suite_exit,
+	.init = iso_fault_init,
+	.test_cases = isolation_fault_cases,
+};
+
+kunit_test_suites(&isolation_test_suite, &isolation_fault_suite);
 
 MODULE_DESCRIPTION("KUnit tests for isolation groups");
 MODULE_LICENSE("GPL");
