@@ -219,7 +219,7 @@ groups_topology() { # groups_topology IOMMU TOPOLOGY
 vfio_iommu() { # vfio_iommu IOMMU
 	local rc=0
 	guest_run "vfio-$1" --vfio --iommu "$1" --topology vfio || rc=1
-	guest_results "vfio-$1" "$logs/vfio-$1.log" "$1." 31 vfio- || rc=1
+	guest_results "vfio-$1" "$logs/vfio-$1.log" "$1." 32 vfio- || rc=1
 	return $rc
 }
 
