@@ -28,6 +28,10 @@ refresh:
 bench: tree
 	scripts/bench.sh
 
+# The concurrency stress for ten minutes (make check runs it for one).
+stress: guest
+	STRESS_SECONDS=$${STRESS_SECONDS:-600} GUEST_TIMEOUT=$${GUEST_TIMEOUT:-1200} scripts/check.sh stress-intel
+
 # clean keeps the kernel trees (build/linux*) and the compiler cache.
 clean:
 	rm -rf out
@@ -36,4 +40,4 @@ clean:
 distclean:
 	rm -rf build out
 
-.PHONY: all deps tree guest check series refresh bench clean distclean
+.PHONY: all deps tree guest check series refresh bench stress clean distclean

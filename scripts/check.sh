@@ -60,7 +60,7 @@ step() {
 guest_jobs=${GUEST_JOBS:-2}
 is_guest_step() {
 	local i
-	case "$1" in guest|nodmar|vfio-*) return 0 ;; esac
+	case "$1" in guest|nodmar|vfio-*|stress-*) return 0 ;; esac
 	for i in "${iommus[@]}"; do [[ $1 == "$i"-* ]] && return 0; done
 	return 1
 }
@@ -223,6 +223,17 @@ vfio_iommu() { # vfio_iommu IOMMU
 	return $rc
 }
 
+# Concurrency stress under VT-d on topology_vfio (tests/guest/stress.sh),
+# for STRESS_SECONDS (60; make stress runs it longer): each of its checks
+# is a test, its operation counts are in the log ("ISOTEST-STRESS").
+t_stress_intel() {
+	local rc=0
+	guest_run stress-intel --stress --iommu intel --topology vfio || rc=1
+	guest_results stress-intel "$logs/stress-intel.log" intel. 5 stress- || rc=1
+	grep '^ISOTEST-STRESS' "$logs/stress-intel.log"
+	return $rc
+}
+
 topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh | grep -vx 'default\|vfio')
 for i in "${iommus[@]}"; do
 	for t in $topologies; do
@@ -302,7 +313,7 @@ for i in "${iommus[@]}"; do
 	for t in $topologies; do iommu_steps+=("$i-$t"); done
 	iommu_steps+=("vfio-$i")
 done
-all_steps=(kunit-uml guest-build guest "${iommu_steps[@]}" nodmar static config-off lsisol checkpatch git-am)
+all_steps=(kunit-uml guest-build guest "${iommu_steps[@]}" stress-intel nodmar static config-off lsisol checkpatch git-am)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do

@@ -48,6 +48,8 @@ gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
 	-o "$root/bin/vfio-isolation" tests/guest/vfio-isolation.c
 gcc -static -O2 -Wall -Wextra -Werror -pthread \
 	-o "$root/bin/bind-race" tests/guest/bind-race.c
+gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
+	-o "$root/bin/stress-vfio" tests/guest/stress-vfio.c
 cp tests/guest/*.sh "$root/tests/"
 cp -r tests/guest/expect "$root/tests/"
 chmod +x "$root/init" "$root"/tests/*.sh
