@@ -302,8 +302,14 @@ t_config_off() {
 	! grep -E 'warning|error' "$logs/config-off-build.txt"
 }
 
-# lsisol against a fake sysfs tree.
-t_lsisol() { tests/lsisol/run.sh; }
+# lsisol against a fake sysfs tree, then, built with ASan and UBSan,
+# against a generated corpus of malformed trees.
+t_lsisol() {
+	local rc=0
+	tests/lsisol/run.sh || rc=1
+	tests/lsisol/fuzz.py || rc=1
+	return $rc
+}
 
 t_checkpatch() { scripts/series.sh --check; }
 t_git_am() { scripts/series.sh --verify-am; }

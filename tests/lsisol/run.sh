@@ -176,6 +176,16 @@ e[2]["context"] = "a\tb\x01c\"d\\e"
 print(json.dumps(e))' "$json_exp")" --json --sysfs "$S"
 cp "$tmp/context.save" "$G/10/context"
 
+# UTF-8 passes through; bytes that are not UTF-8 (a stray continuation
+# byte, an overlong form, a surrogate, a truncated sequence) become U+FFFD.
+printf 'caf\303\251 \342\202\254 \360\237\230\200|\200|\300\257|\355\240\200|\342\202\n' >"$G/10/context"
+check_json json_utf8 "$(python3 -c '
+import json, sys
+e = json.loads(sys.argv[1])
+e[2]["context"] = "caf\u00e9 \u20ac \U0001f600|\ufffd|\ufffd\ufffd|\ufffd\ufffd\ufffd|\ufffd\ufffd"
+print(json.dumps(e))' "$json_exp")" --json --sysfs "$S"
+cp "$tmp/context.save" "$G/10/context"
+
 # A group directory that lost its files (the group went away while
 # listing) is skipped, and non-numeric entries are ignored.
 mkdir -p "$G/5" "$G/not-a-group"

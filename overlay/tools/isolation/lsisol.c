@@ -676,9 +676,47 @@ static void filter_groups(struct group_list *list, const char *arg)
 	list->nr = nr;
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at @p (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (*p == 0xe0)
+		lo = 0xa0;
+	else if (*p == 0xed)
+		hi = 0x9f;
+	else if (*p == 0xf0)
+		lo = 0x90;
+	else if (*p == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i < n; i++) {
+		if (p[i] < lo || p[i] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+/* @s as a JSON string; bytes that are not UTF-8 become U+FFFD. */
 static void json_str(const char *s)
 {
 	const unsigned char *p;
+	size_t n;
 
 	if (!s) {
 		fputs("null", stdout);
@@ -709,10 +747,15 @@ static void json_str(const char *s)
 			fputs("\\t", stdout);
 			break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			n = utf8_len(p);
+			if (*p < 0x20 || *p == 0x7f) {
 				printf("\\u%04x", *p);
-			else
-				putchar(*p);
+			} else if (!n) {
+				fputs("\\ufffd", stdout);
+			} else {
+				fwrite(p, 1, n, stdout);
+				p += n - 1;
+			}
 		}
 	}
 	putchar('"');
