@@ -28,9 +28,12 @@ refresh:
 bench: tree
 	scripts/bench.sh
 
-# The concurrency stress for ten minutes (make check runs it for one).
+# The concurrency stress for ten minutes, 20000 rounds of the race of a
+# foreign bind with set_manager and every hot-add fault case (make check
+# runs one minute, 2000 rounds and the quicker hot-add case).
 stress: guest
-	STRESS_SECONDS=$${STRESS_SECONDS:-600} GUEST_TIMEOUT=$${GUEST_TIMEOUT:-1200} scripts/check.sh stress-intel
+	STRESS_SECONDS=$${STRESS_SECONDS:-600} RACE_ROUNDS=$${RACE_ROUNDS:-20000} FAULT_ALL=1 \
+		GUEST_TIMEOUT=$${GUEST_TIMEOUT:-1800} scripts/check.sh stress-intel guest intel-switches
 
 # clean keeps the kernel trees (build/linux*) and the compiler cache.
 clean:

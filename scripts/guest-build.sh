@@ -59,19 +59,25 @@ if [ -d "$src/tools/isolation" ]; then
 	make -s -C "$src/tools/isolation" OUTPUT="$top/build/tools/" LDFLAGS=-static
 	cp "$top/build/tools/lsisol" "$root/bin/lsisol"
 fi
-# The text of drivers/acpi, the ACPI interpreter with it: the longest run
-# of text symbols named as those of drivers/acpi/built-in.a, as "START END
-# FIRST-SYMBOL".  The VFIO fault-injection tests fail no allocation made
-# from it (tests/guest/vfio.sh).
-nm --defined-only "$obj/drivers/acpi/built-in.a" 2>/dev/null |
-	awk '$2 ~ /^[tT]$/ { print $3 }' | sort -u >"$obj/acpi-text.names"
-nm -n "$obj/vmlinux" | awk '
+# text_range OBJECT: the text of the kernel's OBJECT (a .o or a built-in.a)
+# in vmlinux, as "START END FIRST-SYMBOL": the longest run of text
+# symbols named as OBJECT's.  For the fault-injection stack filters of the
+# guest tests, which check it against /proc/kallsyms.
+text_range() {
+	nm --defined-only "$obj/$1" 2>/dev/null | awk '$2 ~ /^[tT]$/ { print $3 }' | sort -u |
+	awk '
 	NR == FNR { n[$1] = 1; next }
 	$3 == "_stext" { on = 1 }
 	$3 == "_etext" { on = 0 }
 	!on || $2 !~ /^[tT]$/ { next }
 	($3 in n) { if (!len) { s = $1; sn = $3 } len++; next }
 	len { if (len > best) { best = len; bs = s; be = $1; bn = sn } len = 0 }
-	END { if (best) print bs, be, bn }' "$obj/acpi-text.names" - >"$root/tests/acpi-text"
+	END { if (best) print bs, be, bn }' - "$obj/System.map"
+}
+# The ACPI interpreter, whose allocations the VFIO tests never fail
+# (tests/guest/vfio.sh), and the PCI rules, whose allocations on hot-add
+# tests/guest/groups.sh fails.
+text_range drivers/acpi/built-in.a >"$root/tests/acpi-text"
+text_range drivers/pci/isolation.o >"$root/tests/pci-isolation-text"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$top/build/initramfs.cpio.gz"
 echo "guest initramfs: $top/build/initramfs.cpio.gz"

@@ -3,9 +3,11 @@
 # one mode of the guest init, with the console in build/logs/<name>.log:
 #   --show   print the isolation groups (lsisol) and the kernel's iommu groups
 #   --check  the driver-core tests with the test provider beside the
-#            IOMMU's provider (VT-d: with intel_iommu=off, no provider)
+#            IOMMU's provider (VT-d: with intel_iommu=off, no provider);
+#            RACE_ROUNDS (2000) rounds of tests/guest/bind-race.c
 #   --groups the IOMMU's isolation groups against the topology's expected
 #            groups and the kernel's iommu groups, hotplug included
+#            (FAULT_ALL=1: the slow hot-add fault-injection case too)
 #   --vfio   VFIO as isolation manager (tests/guest/vfio-isolation.c)
 #   --stress concurrency stress (tests/guest/stress.sh) for
 #            STRESS_SECONDS (60)
@@ -70,7 +72,7 @@ scripts/qemu-run.py --log "$log" --timeout "${GUEST_TIMEOUT:-600}" --stall "${GU
 	-nodefaults -display none -serial stdio -no-reboot \
 	-kernel build/guest/arch/x86/boot/bzImage \
 	-initrd build/initramfs.cpio.gz \
-	-append "console=ttyS0 intel_iommu=$intel_iommu panic=-1 oops=panic unknown_nmi_panic panic_print=0x45 isotest=$mode isotest_iommu=$iommu isotest_topology=$topology isotest_stress_seconds=${STRESS_SECONDS:-60} $append" \
+	-append "console=ttyS0 intel_iommu=$intel_iommu panic=-1 oops=panic unknown_nmi_panic panic_print=0x45 isotest=$mode isotest_iommu=$iommu isotest_topology=$topology isotest_stress_seconds=${STRESS_SECONDS:-60} isotest_race_rounds=${RACE_ROUNDS:-2000} isotest_fault_all=${FAULT_ALL:-0} $append" \
 	"${devices[@]}" "$@" |
 	if [ "$mode" = show ]; then sed -n '/^ISOTEST-SHOW-BEGIN/,/^ISOTEST-SHOW-END/p' | sed '1d;$d'; else cat >"$out"; fi
 grep -q '^ISOTEST-DONE' "$log" || { echo "guest did not finish, see $log" >&2; exit 1; }

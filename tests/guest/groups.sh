@@ -182,6 +182,108 @@ t_readd() {
 	echo "$n devices added again"
 }
 
+# Hot-add with each allocation of the placement failing in turn: removes
+# DEV, arms fail_nth for the allocations made under drivers/pci/isolation.c
+# (the provider's bus notifier and what it calls) and rescans DEV's bus,
+# for N = 1, 2, ... until the Nth is not reached.  After each round the
+# other groups are as they were and no group is empty; DEV is either out
+# of every group without a link (the placement failed) or placed with the
+# members it had, linked both ways (nothing failed, or only something
+# that is merely reported, such as a uevent).  See fault_hot_add().
+
+# Without forking (a round must be short): L, the links of every group
+# member but DEV; V, the group of DEV, if any; M, the other members of V.
+fault_links() { # fault_links DEV
+	L="" V="" M=""
+	for l in $G/*/devices/*; do
+		case "$l" in */devices/"$1") V=${l%/devices/*} ;; *) L="$L $l" ;; esac
+	done
+	[ -z "$V" ] && return
+	for l in $V/devices/*; do
+		case "$l" in */devices/"$1") ;; *) M="$M ${l##*/}" ;; esac
+	done
+}
+
+# The rounds of fault injection on DEV's hot-add, described above.
+fault_hot_add() { # fault_hot_add DEV
+	d=$1
+	n=1
+	placed=0
+	up=$(readlink -f "$PCI/devices/$d/..")
+	fault_links "$d"
+	L0=$L M0=$M
+	while [ $n -le 500 ]; do
+		echo 1 > "$PCI/devices/$d/remove"
+		[ ! -e "$PCI/devices/$d" ] || { fail "$d was not removed"; return; }
+		echo $n > /proc/thread-self/fail-nth
+		echo 1 > "$up/rescan"
+		read -r left < /proc/thread-self/fail-nth
+		echo 0 > /proc/thread-self/fail-nth
+		[ -e "$PCI/devices/$d" ] || { fail "$d did not come back at N=$n"; return; }
+		fault_links "$d"
+		[ "$L" = "$L0" ] || { fail "other groups changed at N=$n"; return; }
+		for g in $G/*; do
+			set -- $g/devices/*
+			[ -e "$1" ] || { fail "empty group ${g##*/} at N=$n"; return; }
+		done
+		if [ -n "$V" ]; then
+			[ "$M" = "$M0" ] || { fail "$d placed with '$M', not '$M0' at N=$n"; return; }
+			[ "$PCI/devices/$d/isolation_group" -ef "$V" ] ||
+				{ fail "$d is listed in ${V##*/} but does not link to it at N=$n"; return; }
+		else
+			[ "$left" = 0 ] || { fail "$d left out of every group, nothing injected"; return; }
+			[ ! -L "$PCI/devices/$d/isolation_group" ] ||
+				{ fail "$d links to a group that does not list it at N=$n"; return; }
+		fi
+		if [ "$left" != 0 ]; then
+			echo "ISOTEST-FAULT: hot-add $d $((n - 1)) injection points, $placed placed all the same"
+			return 0
+		fi
+		[ -z "$V" ] || placed=$((placed + 1))
+		n=$((n + 1))
+	done
+	fail "more than 500 injection points"
+}
+
+# fault_hot_add for a device that joins a group of several and, with
+# isotest_fault_all=1, for one alone in its group (a group is allocated
+# for it, as in the pci_isolation_fault KUnit suite).
+t_fault_hot_add() {
+	fault_arm N || { fail "cannot arm fault injection"; return; }
+	fault_range require /tests/pci-isolation-text || return
+	partition $G > /tmp/before
+	alone="" joins=""
+	while read -r line; do
+		set -- $line
+		for m in "$@"; do
+			case $m in *:00:*) continue ;; esac
+			[ ! -d "$PCI/devices/$m/pci_bus" ] || continue
+			if [ $# = 1 ]; then alone=${alone:-$m}; else joins=${joins:-$m}; fi
+		done
+	done < /tmp/before
+	[ -n "$alone" ] && [ -n "$joins" ] || { fail "no endpoint alone in a group, or none in a group of several"; return; }
+	# No driver probes the added devices meanwhile: placement is what is
+	# tested, and e1000e takes seconds to probe.
+	echo 0 > $PCI/drivers_autoprobe
+	# A device alone takes about 35 rounds of 4 s, so only with
+	# isotest_fault_all (make stress); one that joins about 8.
+	if grep -q isotest_fault_all=1 /proc/cmdline; then
+		fault_hot_add "$alone" && fault_hot_add "$joins"
+	else
+		fault_hot_add "$joins"
+	fi
+	rc=$?
+	echo 1 > $PCI/drivers_autoprobe
+	echo "$alone" > $PCI/drivers_probe
+	echo "$joins" > $PCI/drivers_probe
+	for f in failslab fail_page_alloc; do
+		echo 0 > /sys/kernel/debug/$f/require-start
+		echo 0xffffffffffffffff > /sys/kernel/debug/$f/require-end
+	done
+	fault_arm Y
+	return $rc
+}
+
 # A requester ID as the IOMMU names it: VT-d context entries and AMD-Vi
 # device table entries by requester ID, virtio-iommu by endpoint ID, which
 # QEMU's VIOT table makes the requester ID (segment 0).
@@ -386,6 +488,10 @@ check iommu-ids t_iommu_ids
 check lsisol t_lsisol
 check lsisol-device t_lsisol_device
 check readd t_readd
+# Under one IOMMU and topology: the PCI rules are the same for all.
+if [ "$IOMMU" = intel ] && grep -q isotest_topology=switches /proc/cmdline; then
+	check fault-hot-add t_fault_hot_add
+fi
 [ -z "$IOMMU_DEV" ] || check two-providers t_two_providers
 if grep -q isotest_hotplug= /proc/cmdline; then
 	check hotplug-add t_hotplug_add

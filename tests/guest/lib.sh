@@ -25,6 +25,21 @@ fault_arm() {
 	echo 0 > /sys/kernel/debug/fail_page_alloc/min-order
 }
 
+# fault_range require|reject FILE: fail_nth counts (require) or never
+# fails (reject) only the allocations made with a function of the kernel
+# text range in FILE ("START END FIRST-SYMBOL", from guest-build.sh) on
+# the stack.  Checks the range against /proc/kallsyms.
+fault_range() {
+	read -r lo hi sym < "$2" || { fail "no text range in $2"; return; }
+	grep -q "^$lo [tT] $sym\$" /proc/kallsyms ||
+		{ fail "$sym is not at $lo in /proc/kallsyms"; return; }
+	for f in failslab fail_page_alloc; do
+		echo "0x$lo" > /sys/kernel/debug/$f/$1-start &&
+		echo "0x$hi" > /sys/kernel/debug/$f/$1-end ||
+			{ fail "cannot set $f's $1 range"; return; }
+	done
+}
+
 ok() { echo "ISOTEST: ok - $1"; }
 nok() { echo "ISOTEST: not ok - $1: $2"; }
 # check NAME CMD...: runs CMD, which sets $why when it fails, and prints

@@ -13,14 +13,7 @@
 # interpreter's text range, found at build time.
 t_fault_arm() {
 	fault_arm N || { fail "cannot arm fault injection"; return; }
-	read -r lo hi sym < /tests/acpi-text || { fail "no ACPI text range"; return; }
-	grep -q "^$lo [tT] $sym\$" /proc/kallsyms ||
-		{ fail "$sym is not at $lo in /proc/kallsyms"; return; }
-	for f in failslab fail_page_alloc; do
-		echo "0x$lo" > /sys/kernel/debug/$f/reject-start &&
-		echo "0x$hi" > /sys/kernel/debug/$f/reject-end ||
-			{ fail "cannot set $f's reject range"; return; }
-	done
+	fault_range reject /tests/acpi-text
 }
 check vfio-fault-arm t_fault_arm
 /bin/vfio-isolation
