@@ -60,7 +60,7 @@ step() {
 guest_jobs=${GUEST_JOBS:-2}
 is_guest_step() {
 	local i
-	case "$1" in guest|nodmar|vfio-*|stress-*) return 0 ;; esac
+	case "$1" in guest|iommufd|nodmar|vfio-*|stress-*) return 0 ;; esac
 	for i in "${iommus[@]}"; do [[ $1 == "$i"-* ]] && return 0; done
 	return 1
 }
@@ -242,6 +242,15 @@ for i in "${iommus[@]}"; do
 	eval "t_vfio_$i() { vfio_iommu $i; }"
 done
 
+# iommufd's own selftests against its mock IOMMU, each case a test, and
+# kmemleak after them (tests/guest/iommufd.sh).
+t_iommufd() {
+	local rc=0
+	guest_run iommufd --iommufd || rc=1
+	guest_results iommufd "$logs/iommufd.log" "" 198 iommufd || rc=1
+	return $rc
+}
+
 # The machine without a VT-d IOMMU (no DMAR table): nothing registers, no
 # group, drivers bind as usual.
 t_nodmar() {
@@ -319,7 +328,7 @@ for i in "${iommus[@]}"; do
 	for t in $topologies; do iommu_steps+=("$i-$t"); done
 	iommu_steps+=("vfio-$i")
 done
-all_steps=(kunit-uml guest-build guest "${iommu_steps[@]}" stress-intel nodmar static config-off lsisol checkpatch git-am)
+all_steps=(kunit-uml guest-build guest iommufd "${iommu_steps[@]}" stress-intel nodmar static config-off lsisol checkpatch git-am)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do
@@ -335,6 +344,7 @@ for s in "${steps[@]}"; do
 	git-am) step git-am t_git_am ;;
 	lsisol) step lsisol t_lsisol ;;
 	nodmar) guest_step nodmar t_nodmar ;;
+	iommufd) guest_step iommufd t_iommufd ;;
 	vfio-*) declare -F "t_vfio_${s#vfio-}" >/dev/null || { echo "unknown step $s"; exit 2; }
 		guest_step "$s" "t_vfio_${s#vfio-}" ;;
 	*-*) declare -F "t_${s%%-*}_${s#*-}" >/dev/null || { echo "unknown step $s"; exit 2; }

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(linux-source-6.12 qemu-system-x86 busybox-static flex bison bc
 	libelf-dev libssl-dev cpio ccache sparse python3-ply python3-git
-	xz-utils pciutils rsync gcc make git perl python3)
+	xz-utils pciutils rsync gcc make git perl python3 patch)
 
 declare -A installed=()
 while read -r pkg status; do

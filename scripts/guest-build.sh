@@ -50,6 +50,20 @@ gcc -static -O2 -Wall -Wextra -Werror -pthread \
 	-o "$root/bin/bind-race" tests/guest/bind-race.c
 gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
 	-o "$root/bin/stress-vfio" tests/guest/stress-vfio.c
+# iommufd's selftests, from a copy of their sources with the parts that
+# need later kernels left out (tests/guest/iommufd-selftests.patch).
+sel=$top/build/iommufd-selftests
+rm -rf "$sel"
+mkdir -p "$sel/tools/testing/selftests" "$sel/drivers/iommu/iommufd"
+cp -r "$src/tools/testing/selftests/iommu" "$src/tools/testing/selftests/kselftest.h" \
+	"$src/tools/testing/selftests/kselftest_harness.h" "$sel/tools/testing/selftests/"
+cp "$src/drivers/iommu/iommufd/iommufd_test.h" "$sel/drivers/iommu/iommufd/"
+patch -s -p1 -d "$sel" <tests/guest/iommufd-selftests.patch
+for t in iommufd iommufd_fail_nth; do
+	gcc -static -O2 -Wall -Wno-unused-function -D_GNU_SOURCE -pthread \
+		-I"$obj/usr/include" -I"$src/tools/include" \
+		-o "$root/bin/$t" "$sel/tools/testing/selftests/iommu/$t.c"
+done
 cp tests/guest/*.sh "$root/tests/"
 cp -r tests/guest/expect "$root/tests/"
 chmod +x "$root/init" "$root"/tests/*.sh

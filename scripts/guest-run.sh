@@ -11,6 +11,7 @@
 #   --vfio   VFIO as isolation manager (tests/guest/vfio-isolation.c)
 #   --stress concurrency stress (tests/guest/stress.sh) for
 #            STRESS_SECONDS (60)
+#   --iommufd iommufd's own selftests (tests/guest/iommufd.sh), VT-d off
 #   --nodmar the machine without an IOMMU: no provider, no groups
 #   guest-run.sh MODE [--iommu intel|amd|virtio] [--name NAME]
 #                [--topology NAME] [-- extra QEMU arguments]
@@ -25,16 +26,16 @@ topology=default
 iommu=intel
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--show|--check|--groups|--vfio|--stress|--nodmar) mode=${1#--} ;;
+	--show|--check|--groups|--vfio|--stress|--iommufd|--nodmar) mode=${1#--} ;;
 	--iommu) iommu=$2; shift ;;
 	--name) name=$2; shift ;;
 	--topology) topology=$2; shift ;;
 	--) shift; break ;;
-	*) echo "usage: $0 --show|--check|--groups|--vfio|--stress|--nodmar [--iommu intel|amd|virtio] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
+	*) echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--nodmar [--iommu intel|amd|virtio] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--vfio|--stress|--nodmar [--iommu intel|amd|virtio]" >&2; exit 2; }
+[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--nodmar [--iommu intel|amd|virtio]" >&2; exit 2; }
 name=${name:-$mode}
 
 # shellcheck source=../tests/topologies.sh
@@ -55,7 +56,9 @@ virtio) machine=q35 iommu_dev=(-device virtio-iommu-pci,addr=0x1)
 *) echo "no IOMMU $iommu (intel, amd, virtio)" >&2; exit 2 ;;
 esac
 intel_iommu=on
-[ "$mode" = check ] && [ "$iommu" = intel ] && intel_iommu=off
+# iommufd's selftests need VT-d off too: with it on, no mock device of
+# theirs attaches to a mock domain (EINVAL).
+case "$mode" in check|iommufd) [ "$iommu" = intel ] && intel_iommu=off ;; esac
 [ "$mode" = nodmar ] && iommu_dev=() iommu=none
 
 mkdir -p build/logs
