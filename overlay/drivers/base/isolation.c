@@ -272,6 +272,24 @@ static void isolation_update_manager_groups(struct isolation_manager *mgr)
 		isolation_group_update_state(group);
 }
 
+/*
+ * Marks the devices of @group for driver matching: each then asks the group
+ * about every driver (@on), or none does, which costs them nothing.
+ * A manager sets it after it is set on the group and clears it before it is
+ * cleared, so that a device marked always finds its group managed or sees
+ * the manager leave: __isolation_match_allowed() decides as the group
+ * says.
+ */
+static void isolation_group_restrict(struct isolation_group *group, bool on)
+{
+	struct isolation_device *idev;
+
+	lockdep_assert_held(&isolation_lock);
+
+	list_for_each_entry(idev, &group->devices, node)
+		WRITE_ONCE(idev->dev->p->isolation_restricted, on);
+}
+
 /* Give every group of the merge list of @group its lowest id as context. */
 static void isolation_merge_set_context(struct isolation_group *group)
 {
@@ -298,8 +316,10 @@ static void isolation_group_leave_merge(struct isolation_group *group)
 	rest = list_first_entry(&group->merge_node, struct isolation_group,
 				merge_node);
 	list_del_init(&group->merge_node);
-	isolation_merge_set_context(group);
-	isolation_merge_set_context(rest);
+	WRITE_ONCE(group->context, group->id);
+	/* Unless @group had the lowest id, the rest keep their context. */
+	if (group->id == rest->context)
+		isolation_merge_set_context(rest);
 }
 
 /* Remove @group from sysfs, from its provider and from the id table. */
@@ -371,6 +391,7 @@ static void isolation_group_del_device(struct isolation_group *group,
 
 	sysfs_remove_link(&dev->kobj, "isolation_group");
 	sysfs_remove_link_from_group(&group->kobj, "devices", dev_name(dev));
+	WRITE_ONCE(dev->p->isolation_restricted, false);
 	RCU_INIT_POINTER(dev->isolation_group, NULL);
 	scoped_guard(mutex, &group->lock)
 		list_del(&idev->node);
@@ -675,6 +696,7 @@ int isolation_group_add_device(struct isolation_group *group,
 	scoped_guard(mutex, &group->lock)
 		list_add_tail(&idev->node, &group->devices);
 	kref_get(&group->users);
+	WRITE_ONCE(dev->p->isolation_restricted, !!group->manager);
 	rcu_assign_pointer(dev->isolation_group, group);
 	smp_mb(); /* pairs with isolation_device_binding_changed() */
 	isolation_group_update_state(group);
@@ -937,6 +959,7 @@ int isolation_group_set_manager(struct isolation_group *group,
 	kref_get(&group->users);
 	list_add_tail(&group->manager_node, &mgr->groups);
 	WRITE_ONCE(group->manager, mgr);
+	isolation_group_restrict(group, true);
 	isolation_group_update_state(group);
 	return 0;
 }
@@ -973,6 +996,7 @@ int isolation_group_clear_manager(struct isolation_group *group,
 	}
 
 	isolation_group_leave_merge(group);
+	isolation_group_restrict(group, false);
 	WRITE_ONCE(group->manager, NULL);
 	list_del_init(&group->manager_node);
 	isolation_group_update_state(group);
@@ -1042,7 +1066,11 @@ int isolation_group_merge(struct isolation_group *group,
 		return -EBUSY;
 
 	list_add_tail(&group->merge_node, &target->merge_node);
-	isolation_merge_set_context(group);
+	/* Only a group of a lower id gives the merge a new context. */
+	if (group->id < target->context)
+		isolation_merge_set_context(group);
+	else
+		WRITE_ONCE(group->context, target->context);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(isolation_group_merge);

@@ -809,6 +809,15 @@ static void iso_test_merge(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, isolation_group_context(b), min(idb, idc));
 	KUNIT_EXPECT_EQ(test, isolation_group_context(c), min(idb, idc));
 
+	/* Joining again, the lowest id is the context of the whole merge. */
+	KUNIT_ASSERT_EQ(test, isolation_group_merge(a, c, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(a), min3(ida, idb, idc));
+	KUNIT_EXPECT_EQ(test, isolation_group_context(b), min3(ida, idb, idc));
+	KUNIT_EXPECT_EQ(test, isolation_group_context(c), min3(ida, idb, idc));
+	KUNIT_ASSERT_EQ(test, isolation_group_unmerge(a, &ctx->mgr), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(a), ida);
+	KUNIT_EXPECT_EQ(test, isolation_group_context(b), min(idb, idc));
+
 	/* Clearing the manager unmerges. */
 	KUNIT_ASSERT_EQ(test, isolation_group_clear_manager(c, &ctx->mgr), 0);
 	KUNIT_EXPECT_EQ(test, isolation_group_context(b), idb);
