@@ -25,7 +25,7 @@ series: tree
 refresh:
 	scripts/refresh.sh
 
-bench: tree
+bench: guest
 	scripts/bench.sh
 
 # The concurrency stress for ten minutes, 20000 rounds of the race of a

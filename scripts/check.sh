@@ -60,7 +60,7 @@ step() {
 guest_jobs=${GUEST_JOBS:-2}
 is_guest_step() {
 	local i
-	case "$1" in guest|iommufd|nodmar|vfio-*|stress-*) return 0 ;; esac
+	case "$1" in guest|iommufd|nodmar|vfio-*|stress-*|bench-*) return 0 ;; esac
 	for i in "${iommus[@]}"; do [[ $1 == "$i"-* ]] && return 0; done
 	return 1
 }
@@ -234,13 +234,23 @@ t_stress_intel() {
 	return $rc
 }
 
-topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh | grep -vx 'default\|vfio')
+topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh | grep -vx 'default\|merge\|vfio')
 for i in "${iommus[@]}"; do
 	for t in $topologies; do
 		eval "t_${i}_$t() { groups_topology $i $t; }"
 	done
 	eval "t_vfio_$i() { vfio_iommu $i; }"
 done
+
+# The merging benchmark (tests/guest/bench.sh), briefly: 16 MiB mapped
+# (make bench maps 256); its checks are tests, its figures only printed.
+t_bench_merge() {
+	local rc=0
+	BENCH_MIB=16 guest_run bench-merge --bench --iommu intel --topology merge || rc=1
+	guest_results bench-merge "$logs/bench-merge.log" "" 4 bench- || rc=1
+	grep '^ISOTEST-BENCH' "$logs/bench-merge.log"
+	return $rc
+}
 
 # iommufd's own selftests against its mock IOMMU, each case a test, and
 # kmemleak after them (tests/guest/iommufd.sh).
@@ -328,7 +338,7 @@ for i in "${iommus[@]}"; do
 	for t in $topologies; do iommu_steps+=("$i-$t"); done
 	iommu_steps+=("vfio-$i")
 done
-all_steps=(kunit-uml guest-build guest iommufd "${iommu_steps[@]}" stress-intel nodmar static config-off lsisol checkpatch git-am)
+all_steps=(kunit-uml guest-build guest iommufd "${iommu_steps[@]}" stress-intel bench-merge nodmar static config-off lsisol checkpatch git-am)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do
@@ -345,6 +355,7 @@ for s in "${steps[@]}"; do
 	lsisol) step lsisol t_lsisol ;;
 	nodmar) guest_step nodmar t_nodmar ;;
 	iommufd) guest_step iommufd t_iommufd ;;
+	bench-merge) guest_step bench-merge t_bench_merge ;;
 	vfio-*) declare -F "t_vfio_${s#vfio-}" >/dev/null || { echo "unknown step $s"; exit 2; }
 		guest_step "$s" "t_vfio_${s#vfio-}" ;;
 	*-*) declare -F "t_${s%%-*}_${s#*-}" >/dev/null || { echo "unknown step $s"; exit 2; }

@@ -50,6 +50,8 @@ gcc -static -O2 -Wall -Wextra -Werror -pthread \
 	-o "$root/bin/bind-race" tests/guest/bind-race.c
 gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
 	-o "$root/bin/stress-vfio" tests/guest/stress-vfio.c
+gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
+	-o "$root/bin/merge-bench" tests/guest/merge-bench.c
 # iommufd's selftests, from a copy of their sources with the parts that
 # need later kernels left out (tests/guest/iommufd-selftests.patch).
 sel=$top/build/iommufd-selftests

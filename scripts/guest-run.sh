@@ -12,6 +12,8 @@
 #   --stress concurrency stress (tests/guest/stress.sh) for
 #            STRESS_SECONDS (60)
 #   --iommufd iommufd's own selftests (tests/guest/iommufd.sh), VT-d off
+#   --bench  the merging benchmark (tests/guest/bench.sh) on topology merge,
+#            BENCH_MIB (256) MiB mapped
 #   --nodmar the machine without an IOMMU: no provider, no groups
 #   guest-run.sh MODE [--iommu intel|amd|virtio] [--name NAME]
 #                [--topology NAME] [-- extra QEMU arguments]
@@ -26,16 +28,16 @@ topology=default
 iommu=intel
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--show|--check|--groups|--vfio|--stress|--iommufd|--nodmar) mode=${1#--} ;;
+	--show|--check|--groups|--vfio|--stress|--iommufd|--bench|--nodmar) mode=${1#--} ;;
 	--iommu) iommu=$2; shift ;;
 	--name) name=$2; shift ;;
 	--topology) topology=$2; shift ;;
 	--) shift; break ;;
-	*) echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--nodmar [--iommu intel|amd|virtio] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
+	*) echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--nodmar [--iommu intel|amd|virtio] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--nodmar [--iommu intel|amd|virtio]" >&2; exit 2; }
+[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--nodmar [--iommu intel|amd|virtio]" >&2; exit 2; }
 name=${name:-$mode}
 
 # shellcheck source=../tests/topologies.sh
@@ -75,7 +77,7 @@ scripts/qemu-run.py --log "$log" --timeout "${GUEST_TIMEOUT:-600}" --stall "${GU
 	-nodefaults -display none -serial stdio -no-reboot \
 	-kernel build/guest/arch/x86/boot/bzImage \
 	-initrd build/initramfs.cpio.gz \
-	-append "console=ttyS0 intel_iommu=$intel_iommu panic=-1 oops=panic unknown_nmi_panic panic_print=0x45 isotest=$mode isotest_iommu=$iommu isotest_topology=$topology isotest_stress_seconds=${STRESS_SECONDS:-60} isotest_race_rounds=${RACE_ROUNDS:-2000} isotest_fault_all=${FAULT_ALL:-0} $append" \
+	-append "console=ttyS0 intel_iommu=$intel_iommu panic=-1 oops=panic unknown_nmi_panic panic_print=0x45 isotest=$mode isotest_iommu=$iommu isotest_topology=$topology isotest_stress_seconds=${STRESS_SECONDS:-60} isotest_race_rounds=${RACE_ROUNDS:-2000} isotest_fault_all=${FAULT_ALL:-0} isotest_bench_mib=${BENCH_MIB:-256} $append" \
 	"${devices[@]}" "$@" |
 	if [ "$mode" = show ]; then sed -n '/^ISOTEST-SHOW-BEGIN/,/^ISOTEST-SHOW-END/p' | sed '1d;$d'; else cat >"$out"; fi
 grep -q '^ISOTEST-DONE' "$log" || { echo "guest did not finish, see $log" >&2; exit 1; }

@@ -1,5 +1,5 @@
-# QEMU q35 topologies for the guest tests, each but "default" and "vfio"
-# run under every IOMMU by the groups tests: each function fills the array
+# QEMU q35 topologies for the guest tests, each but "default", "merge" and
+# "vfio" run under every IOMMU by the groups tests: each function fills the array
 # "devices" with QEMU arguments, and may set "append" to kernel arguments.
 # Sourced by scripts/guest-run.sh.
 # shellcheck shell=bash
@@ -100,6 +100,17 @@ topology_functions() {
 		-device pcie-root-port,id=rp7,chassis=7,slot=7,addr=0x9
 		-device e1000e,bus=rp7
 	)
+}
+
+# For the merging benchmark (tests/guest/bench.sh): eight e1000e, each
+# behind a root port with ACS, so eight isolation groups of one device.
+topology_merge() {
+	local i
+	devices=()
+	for i in 1 2 3 4 5 6 7 8; do
+		devices+=(-device "pcie-root-port,id=rp$i,chassis=$i,slot=$i,addr=$(printf 0x%x $((i + 2)))"
+			-device "e1000e,bus=rp$i")
+	done
 }
 
 # For the VFIO test: two e1000 functions of one multifunction slot on the

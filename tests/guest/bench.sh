@@ -1,0 +1,50 @@
+#!/bin/sh
+# The merging benchmark (tests/guest/merge-bench.c) on topology_merge: the
+# eight e1000e go to vfio-pci, merge-bench maps isotest_bench_mib MiB for
+# K = 1, 2, 4 and 8 groups, each group in a container of its own and all
+# in one, and prints its figures ("ISOTEST-BENCH:" lines); then the devices
+# go back to e1000e and nothing may have leaked.
+. /tests/lib.sh
+mib=$(sed -n 's/.*isotest_bench_mib=\([0-9]*\).*/\1/p' /proc/cmdline)
+
+devs=""
+for d in $PCI/devices/*; do
+	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x10d3 ] && devs="$devs ${d##*/}"
+done
+
+t_to_vfio() {
+	[ "$(echo $devs | wc -w)" = 8 ] || { fail "expected 8 e1000e, found:$devs"; return; }
+	for d in $devs; do
+		echo vfio-pci > $PCI/devices/$d/driver_override &&
+		echo "$d" > $PCI/devices/$d/driver/unbind &&
+		echo "$d" > $PCI/drivers_probe || { fail "$d: cannot bind vfio-pci"; return; }
+		[ "$(drv_of $d)" = vfio-pci ] || { fail "$d is on '$(drv_of $d)'"; return; }
+	done
+}
+
+t_merge_bench() {
+	args=""
+	for d in $devs; do
+		iso=$(readlink $PCI/devices/$d/isolation_group) &&
+		iommu=$(readlink $PCI/devices/$d/iommu_group) || { fail "$d: no group"; return; }
+		args="$args ${iso##*/}:${iommu##*/}"
+	done
+	/bin/merge-bench "${mib:-256}" 8 $args > /tmp/merge-bench.out 2>&1
+	rc=$?
+	cat /tmp/merge-bench.out
+	[ $rc = 0 ] || fail "merge-bench exit status $rc"
+}
+
+t_back() {
+	for d in $devs; do
+		echo > $PCI/devices/$d/driver_override &&
+		echo "$d" > $PCI/devices/$d/driver/unbind &&
+		echo "$d" > $PCI/drivers_probe || { fail "$d: cannot give it back"; return; }
+		[ "$(drv_of $d)" = e1000e ] || { fail "$d is on '$(drv_of $d)'"; return; }
+	done
+}
+
+check bench-to-vfio t_to_vfio
+check bench-merge t_merge_bench
+check bench-back t_back
+check bench-kmemleak t_kmemleak
