@@ -247,7 +247,7 @@ done
 t_bench_merge() {
 	local rc=0
 	BENCH_MIB=16 guest_run bench-merge --bench --iommu intel --topology merge || rc=1
-	guest_results bench-merge "$logs/bench-merge.log" "" 4 bench- || rc=1
+	guest_results bench-merge "$logs/bench-merge.log" "" 5 bench- || rc=1
 	grep '^ISOTEST-BENCH' "$logs/bench-merge.log"
 	return $rc
 }

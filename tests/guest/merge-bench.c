@@ -9,8 +9,7 @@
  *   merged    every group in one container, the memory mapped once (one
  *             domain: the groups merged, sharing one IOMMU context).
  * For each it prints the growth of SecPageTables in /proc/meminfo (the
- * IOMMU's page tables; the memory is in base pages) and the time of the
- * mappings, and the ratios of
+ * IOMMU's page tables) and the time of the mappings, and the ratios of
  * merged K groups to one group and of separate to merged.  It checks what
  * the figures rest on: in "merged" every group shows the same context, in
  * "separate" each its own, and the groups are locked while VFIO holds them.
@@ -263,13 +262,6 @@ int main(int argc, char **argv)
 		fail("%s", "mmap", errno);
 		return 1;
 	}
-	/*
-	 * In base pages, as the IOMMU maps most memory that is not in huge
-	 * pages: with transparent huge pages it maps 2 MiB at a time and the
-	 * page tables hardly grow, merged or not.
-	 */
-	if (madvise(buf, size, MADV_NOHUGEPAGE))
-		fail("%s", "madvise", errno);
 	memset(buf, 0x5a, size);
 
 	printf("ISOTEST-BENCH: %zu MiB mapped; SecPageTables growth in KiB, map time in ms\n",
