@@ -10,6 +10,9 @@
 #  - in the debug guest under VT-d (tests/guest/bench.sh), what merging
 #    saves: IOMMU page tables and map time of 256 MiB for K = 1, 2, 4, 8
 #    groups, each in a container of its own and all in one.
+#  - in the debug guest without VT-d (tests/guest/grouping.sh), grouping
+#    every PCI device with the PCI rules against the IOMMU core's
+#    pci_device_group(), on topologies of 34, 64, 124 and 259 devices.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -37,3 +40,10 @@ figures build/kunit-x86/test.log
 BENCH_MIB=${BENCH_MIB:-256} scripts/guest-run.sh --bench --iommu intel --topology merge --name bench-merge
 grep -q '^ISOTEST: not ok' build/logs/bench-merge.log && { grep '^ISOTEST: not ok' build/logs/bench-merge.log; exit 1; }
 sed -n 's/^ISOTEST-BENCH: //p' build/logs/bench-merge.log
+
+for n in 32 64 128 256; do
+	scripts/guest-run.sh --grouping --topology grouping$n --name bench-grouping$n
+	grep -q '^ISOTEST: not ok' build/logs/bench-grouping$n.log &&
+		{ grep '^ISOTEST: not ok' build/logs/bench-grouping$n.log; exit 1; }
+	sed -n 's/^ISOTEST-GROUPING: //p' build/logs/bench-grouping$n.log
+done

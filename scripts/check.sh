@@ -60,7 +60,7 @@ step() {
 guest_jobs=${GUEST_JOBS:-2}
 is_guest_step() {
 	local i
-	case "$1" in guest|iommufd|nodmar|vfio-*|stress-*|bench-*) return 0 ;; esac
+	case "$1" in guest|iommufd|nodmar|vfio-*|stress-*|bench-*|grouping-*) return 0 ;; esac
 	for i in "${iommus[@]}"; do [[ $1 == "$i"-* ]] && return 0; done
 	return 1
 }
@@ -234,7 +234,7 @@ t_stress_intel() {
 	return $rc
 }
 
-topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh | grep -vx 'default\|merge\|vfio')
+topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh | grep -vx 'default\|merge\|vfio\|grouping[0-9]*')
 for i in "${iommus[@]}"; do
 	for t in $topologies; do
 		eval "t_${i}_$t() { groups_topology $i $t; }"
@@ -249,6 +249,16 @@ t_bench_merge() {
 	BENCH_MIB=16 guest_run bench-merge --bench --iommu intel --topology merge || rc=1
 	guest_results bench-merge "$logs/bench-merge.log" "" 5 bench- || rc=1
 	grep '^ISOTEST-BENCH' "$logs/bench-merge.log"
+	return $rc
+}
+
+# The grouping benchmark (tests/guest/grouping.sh) on a topology of 64 PCI
+# devices (make bench: 32 to 256); its figures are printed, never checked.
+t_bench_grouping() {
+	local rc=0
+	guest_run bench-grouping --grouping --topology grouping64 || rc=1
+	guest_results bench-grouping "$logs/bench-grouping.log" "" 2 grouping- || rc=1
+	grep '^ISOTEST-GROUPING' "$logs/bench-grouping.log"
 	return $rc
 }
 
@@ -338,7 +348,7 @@ for i in "${iommus[@]}"; do
 	for t in $topologies; do iommu_steps+=("$i-$t"); done
 	iommu_steps+=("vfio-$i")
 done
-all_steps=(kunit-uml guest-build guest iommufd "${iommu_steps[@]}" stress-intel bench-merge nodmar static config-off lsisol checkpatch git-am)
+all_steps=(kunit-uml guest-build guest iommufd "${iommu_steps[@]}" stress-intel bench-merge bench-grouping nodmar static config-off lsisol checkpatch git-am)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do
@@ -356,6 +366,7 @@ for s in "${steps[@]}"; do
 	nodmar) guest_step nodmar t_nodmar ;;
 	iommufd) guest_step iommufd t_iommufd ;;
 	bench-merge) guest_step bench-merge t_bench_merge ;;
+	bench-grouping) guest_step bench-grouping t_bench_grouping ;;
 	vfio-*) declare -F "t_vfio_${s#vfio-}" >/dev/null || { echo "unknown step $s"; exit 2; }
 		guest_step "$s" "t_vfio_${s#vfio-}" ;;
 	*-*) declare -F "t_${s%%-*}_${s#*-}" >/dev/null || { echo "unknown step $s"; exit 2; }

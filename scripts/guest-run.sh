@@ -14,6 +14,8 @@
 #   --iommufd iommufd's own selftests (tests/guest/iommufd.sh), VT-d off
 #   --bench  the merging benchmark (tests/guest/bench.sh) on topology merge,
 #            BENCH_MIB (256) MiB mapped
+#   --grouping the grouping benchmark (tests/guest/grouping.sh), VT-d off,
+#            on a topology groupingN
 #   --nodmar the machine without an IOMMU: no provider, no groups
 #   guest-run.sh MODE [--iommu intel|amd|virtio] [--name NAME]
 #                [--topology NAME] [-- extra QEMU arguments]
@@ -28,16 +30,16 @@ topology=default
 iommu=intel
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--show|--check|--groups|--vfio|--stress|--iommufd|--bench|--nodmar) mode=${1#--} ;;
+	--show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar) mode=${1#--} ;;
 	--iommu) iommu=$2; shift ;;
 	--name) name=$2; shift ;;
 	--topology) topology=$2; shift ;;
 	--) shift; break ;;
-	*) echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--nodmar [--iommu intel|amd|virtio] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
+	*) echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar [--iommu intel|amd|virtio] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--nodmar [--iommu intel|amd|virtio]" >&2; exit 2; }
+[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar [--iommu intel|amd|virtio]" >&2; exit 2; }
 name=${name:-$mode}
 
 # shellcheck source=../tests/topologies.sh
@@ -59,8 +61,9 @@ virtio) machine=q35 iommu_dev=(-device virtio-iommu-pci,addr=0x1)
 esac
 intel_iommu=on
 # iommufd's selftests need VT-d off too: with it on, no mock device of
-# theirs attaches to a mock domain (EINVAL).
-case "$mode" in check|iommufd) [ "$iommu" = intel ] && intel_iommu=off ;; esac
+# theirs attaches to a mock domain (EINVAL); the grouping benchmark needs
+# every device out of any group.
+case "$mode" in check|iommufd|grouping) [ "$iommu" = intel ] && intel_iommu=off ;; esac
 [ "$mode" = nodmar ] && iommu_dev=() iommu=none
 
 mkdir -p build/logs

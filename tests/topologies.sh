@@ -1,5 +1,5 @@
-# QEMU q35 topologies for the guest tests, each but "default", "merge" and
-# "vfio" run under every IOMMU by the groups tests: each function fills the array
+# QEMU q35 topologies for the guest tests, each but "default", "merge",
+# "vfio" and the grouping ones run under every IOMMU by the groups tests: each function fills the array
 # "devices" with QEMU arguments, and may set "append" to kernel arguments.
 # Sourced by scripts/guest-run.sh.
 # shellcheck shell=bash
@@ -101,6 +101,39 @@ topology_functions() {
 		-device e1000e,bus=rp7
 	)
 }
+
+# For the grouping benchmark (tests/guest/grouping.sh): UNITS times one
+# root port with a switch of three downstream ports below it, without ACS
+# (QEMU's xio3130), the first with a multifunction pci-testdev of four
+# functions, the second with a PCIe-to-PCI bridge and four pci-testdev
+# behind it, the third with one pci-testdev: 15 devices a unit, beside
+# q35's own four.  grouping32, grouping64, grouping128 and grouping256 have
+# about that many PCI devices.
+grouping_units() { # grouping_units UNITS
+	local u a f
+	devices=()
+	for ((u = 1; u <= $1; u++)); do
+		a=$(printf 0x%x $((u + 1)))
+		devices+=(-device "pcie-root-port,id=gr$u,chassis=$u,slot=$u,addr=$a"
+			-device "x3130-upstream,id=gu$u,bus=gr$u"
+			-device "xio3130-downstream,id=gd${u}a,bus=gu$u,chassis=$((100 + u)),slot=1"
+			-device "xio3130-downstream,id=gd${u}b,bus=gu$u,chassis=$((100 + u)),slot=2"
+			-device "xio3130-downstream,id=gd${u}c,bus=gu$u,chassis=$((100 + u)),slot=3"
+			-device "pci-testdev,bus=gd${u}a,addr=0x0.0,multifunction=on")
+		for f in 1 2 3; do
+			devices+=(-device "pci-testdev,bus=gd${u}a,addr=0x0.$f")
+		done
+		devices+=(-device "pcie-pci-bridge,id=gb$u,bus=gd${u}b")
+		for f in 1 2 3 4; do
+			devices+=(-device "pci-testdev,bus=gb$u,addr=$(printf 0x%x "$f")")
+		done
+		devices+=(-device "pci-testdev,bus=gd${u}c")
+	done
+}
+topology_grouping32() { grouping_units 2; }
+topology_grouping64() { grouping_units 4; }
+topology_grouping128() { grouping_units 8; }
+topology_grouping256() { grouping_units 17; }
 
 # For the merging benchmark (tests/guest/bench.sh): eight e1000e, each
 # behind a root port with ACS, so eight isolation groups of one device.

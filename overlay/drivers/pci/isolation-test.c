@@ -9,8 +9,12 @@
 
 #include <kunit/test.h>
 #include <linux/bitmap.h>
+#include <linux/iommu.h>
 #include <linux/isolation.h>
 #include <linux/kernfs.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/pci.h>
 #include <linux/pci-isolation.h>
 #include <linux/slab.h>
@@ -343,7 +347,94 @@ static struct kunit_suite pci_iso_fault_suite = {
 	.test_cases = pci_iso_fault_cases,
 };
 
-kunit_test_suites(&pci_iso_test_suite, &pci_iso_fault_suite);
+/*
+ * Grouping the whole machine: pci_isolation_provider_register(), which
+ * places every PCI device, against the IOMMU core's pci_device_group() on
+ * every device (each then in a new iommu group, put at once), in
+ * alternating rounds of one run, the fastest of each kept.  Needs a machine
+ * whose PCI devices are in no isolation group and no iommu group (booted
+ * with intel_iommu=off); prints the figures, checks only that every device
+ * was placed.
+ */
+#define PCI_ISO_BENCH_ROUNDS 3
+
+#ifdef CONFIG_IOMMU_API
+static u64 pci_iso_bench_iommu(unsigned int *n)
+{
+	struct iommu_group *group;
+	struct pci_dev *pdev = NULL;
+	u64 start = ktime_get_ns();
+
+	*n = 0;
+	for_each_pci_dev(pdev) {
+		group = pci_device_group(&pdev->dev);
+		if (IS_ERR_OR_NULL(group))
+			continue;
+		iommu_group_put(group);
+		(*n)++;
+	}
+	return ktime_get_ns() - start;
+}
+#else
+static u64 pci_iso_bench_iommu(unsigned int *n)
+{
+	*n = 0;
+	return 0;
+}
+#endif
+
+static void pci_iso_bench_grouping(struct kunit *test)
+{
+	struct isolation_provider *prov = &pci_iso_fault_provider.provider;
+	u64 iso = U64_MAX, iommu = U64_MAX, start, ratio;
+	struct iommu_group *group;
+	struct pci_dev *pdev = NULL;
+	unsigned int n = 0, placed, groups = 0, round;
+
+	if (!IS_ENABLED(CONFIG_IOMMU_API))
+		kunit_skip(test, "no IOMMU API");
+	for_each_pci_dev(pdev) {
+		group = iommu_group_get(&pdev->dev);
+		iommu_group_put(group);
+		if (group || rcu_access_pointer(pdev->dev.isolation_group)) {
+			pci_dev_put(pdev);
+			kunit_skip(test, "%s is in a group already", pci_name(pdev));
+		}
+		n++;
+	}
+
+	for (round = 0; round < PCI_ISO_BENCH_ROUNDS; round++) {
+		cond_resched();
+		start = ktime_get_ns();
+		KUNIT_ASSERT_EQ(test, pci_isolation_provider_register(&pci_iso_fault_provider), 0);
+		iso = min(iso, ktime_get_ns() - start);
+		pci_iso_fault_check(test, 0);
+		groups = pci_iso_fault_groups(prov);
+		pci_isolation_provider_unregister(&pci_iso_fault_provider);
+
+		cond_resched();
+		iommu = min(iommu, pci_iso_bench_iommu(&placed));
+		KUNIT_EXPECT_EQ(test, placed, n);
+	}
+	ratio = div64_u64(iso * 100, max_t(u64, iommu, 1));
+	kunit_info(test, "%u devices, %u isolation groups: isolation %llu us (%llu ns a device), pci_device_group() %llu us (%llu ns a device), ratio %llu.%02llu\n",
+		   n, groups, div_u64(iso, 1000), div_u64(iso, max(n, 1U)),
+		   div_u64(iommu, 1000), div_u64(iommu, max(n, 1U)),
+		   ratio / 100, ratio % 100);
+}
+
+static struct kunit_case pci_iso_bench_cases[] = {
+	KUNIT_CASE_SLOW(pci_iso_bench_grouping),
+	{}
+};
+
+static struct kunit_suite pci_iso_bench_suite = {
+	.name = "pci_isolation_bench",
+	.test_cases = pci_iso_bench_cases,
+};
+
+kunit_test_suites(&pci_iso_test_suite, &pci_iso_fault_suite,
+		  &pci_iso_bench_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the PCI isolation rules");
 MODULE_LICENSE("GPL");

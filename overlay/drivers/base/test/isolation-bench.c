@@ -35,6 +35,7 @@
 #include <linux/pci.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "../base.h"
 
@@ -107,9 +108,26 @@ struct iso_bench {
 
 static atomic_t iso_bench_seq = ATOMIC_INIT(0);
 
+/*
+ * Devices not yet released: their release function is this module's, and
+ * with CONFIG_DEBUG_KOBJECT_RELEASE it runs up to seconds after the last
+ * put, so the module waits for them before it goes.
+ */
+static atomic_t iso_bench_live_devs = ATOMIC_INIT(0);
+
 static void iso_bench_dev_release(struct device *dev)
 {
 	kfree(dev);
+	if (atomic_dec_and_test(&iso_bench_live_devs))
+		wake_up_var(&iso_bench_live_devs);
+}
+
+static void iso_bench_dev_init(struct device *dev)
+{
+	device_initialize(dev);
+	atomic_inc(&iso_bench_live_devs);
+	dev->bus = &iso_bench_bus;
+	dev->release = iso_bench_dev_release;
 }
 
 /* Registers drivers up to @n; those after the first go to the manager. */
@@ -167,9 +185,7 @@ static int iso_bench_init(struct kunit *test)
 		ret = -ENOMEM;
 		goto err_manager;
 	}
-	device_initialize(b->dev);
-	b->dev->bus = &iso_bench_bus;
-	b->dev->release = iso_bench_dev_release;
+	iso_bench_dev_init(b->dev);
 	ret = dev_set_name(b->dev, "iso-bench-dev-%d",
 			   atomic_inc_return(&iso_bench_seq));
 	if (!ret)
@@ -488,9 +504,7 @@ static struct device *iso_bench_scale_dev(unsigned int n, unsigned int i)
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
 	if (!dev)
 		return NULL;
-	device_initialize(dev);
-	dev->bus = &iso_bench_bus;
-	dev->release = iso_bench_dev_release;
+	iso_bench_dev_init(dev);
 	if (dev_set_name(dev, "iso-scale-%u-%u", n, i) || device_add(dev)) {
 		put_device(dev);
 		return NULL;
@@ -665,6 +679,7 @@ static int iso_bench_suite_init(struct kunit_suite *suite)
 static void iso_bench_suite_exit(struct kunit_suite *suite)
 {
 	bus_unregister(&iso_bench_bus);
+	wait_var_event(&iso_bench_live_devs, !atomic_read(&iso_bench_live_devs));
 }
 
 static struct kunit_case iso_bench_cases[] = {

@@ -11,10 +11,12 @@
 #include <kunit/resource.h>
 #include <kunit/test.h>
 
+#include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/isolation.h>
 #include <linux/kernfs.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "../base.h"
 
@@ -107,9 +109,18 @@ static void iso_test_ctx_free(void *data)
 	kfree(ctx);
 }
 
+/*
+ * Devices not yet released: their release function is this module's, and
+ * with CONFIG_DEBUG_KOBJECT_RELEASE it runs up to seconds after the last
+ * put, so the suites wait for them before the module may go.
+ */
+static atomic_t iso_test_live_devs = ATOMIC_INIT(0);
+
 static void iso_test_dev_release(struct device *dev)
 {
 	kfree(to_iso_test_dev(dev));
+	if (atomic_dec_and_test(&iso_test_live_devs))
+		wake_up_var(&iso_test_live_devs);
 }
 
 /* Adds a device that wants the driver @want; unregistered at test exit. */
@@ -123,6 +134,7 @@ static struct device *iso_test_dev_add(struct kunit *test, const char *name,
 	KUNIT_ASSERT_NOT_NULL(test, tdev);
 	tdev->want = want;
 	device_initialize(&tdev->dev);
+	atomic_inc(&iso_test_live_devs);
 	tdev->dev.bus = &iso_test_bus;
 	tdev->dev.release = iso_test_dev_release;
 	ret = dev_set_name(&tdev->dev, "%s", name);
@@ -269,6 +281,7 @@ static int iso_test_suite_init(struct kunit_suite *suite)
 static void iso_test_suite_exit(struct kunit_suite *suite)
 {
 	bus_unregister(&iso_test_bus);
+	wait_var_event(&iso_test_live_devs, !atomic_read(&iso_test_live_devs));
 }
 
 /* A group is named by its id while referenced, and gone after the last put. */
