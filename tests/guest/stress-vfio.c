@@ -9,7 +9,9 @@
  *		group can only go from managed to locked: the group must read
  *		managed or locked, and once it reads locked, WATCHED (another
  *		device of the group) must be bound to no driver or to
- *		vfio-pci.  Exits 1 at the first violation.
+ *		vfio-pci.  Between two opens the group stays released for
+ *		HOLD_GAP_US, so that the binds racing with the opens win
+ *		some of the time.  Exits 1 at the first violation.
  *	stress-vfio cdev DEVICE
  *		Opens DEVICE's VFIO device file, binds it to a new iommufd
  *		context and closes both.  Exits 1 if any step fails.
@@ -72,6 +74,13 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * A bind through sysfs takes about as long as a hold under TCG: with no gap
+ * at all between the holds, none of a minute's dozen binds may find the
+ * group released.
+ */
+#define HOLD_GAP_US 100000
+
 static int hold(const char *dev, const char *watched, double seconds)
 {
 	long opens = 0, busy = 0, checks = 0, locked = 0;
@@ -117,6 +126,7 @@ static int hold(const char *dev, const char *watched, double seconds)
 			}
 		}
 		close(fd);
+		usleep(HOLD_GAP_US);
 	}
 	printf("hold: %ld opens, %ld refused, %ld checks, %ld locked\n",
 	       opens, busy, checks, locked);
