@@ -3,8 +3,8 @@
 # benchmark module, briefly (one round, 1000 devices), for its real-bus
 # case: an e1000e against pci_bus_match(); its figures are in the log,
 # only its results count.  Then the merging benchmark
-# (tests/guest/merge-bench.c): the eight e1000e go to vfio-pci, merge-bench maps isotest_bench_mib MiB for
-# K = 1, 2, 4 and 8 groups, each group in a container of its own and all
+# (tests/guest/merge-bench.c): the eight e1000e go to vfio-pci,
+# merge-bench maps isotest_bench_mib MiB for K = 1, 2, 4 and 8 groups, each group in a container of its own and all
 # in one, and prints its figures ("ISOTEST-BENCH:" lines); then the devices
 # go back to e1000e and nothing may have leaked.
 . /tests/lib.sh
@@ -16,22 +16,17 @@ for d in $PCI/devices/*; do
 done
 
 t_kunit_bench() {
-	r=/sys/kernel/debug/kunit/isolation_groups_bench/results
 	insmod /lib/modules/isolation-bench.ko rounds=1 scale_max=1000 ||
 		{ fail "insmod isolation-bench failed"; return; }
-	[ -e $r ] || { fail "no $r"; return; }
-	grep '# iso_bench' $r
-	grep -q '^ *ok [0-9]* iso_bench_pci$' $r || { cat $r; fail "the PCI case did not pass"; return; }
-	grep -q "^ok [0-9]* isolation_groups_bench\$" $r || { cat $r; fail "the suite did not pass"; return; }
+	grep '# iso_bench' /sys/kernel/debug/kunit/isolation_groups_bench/results
+	kunit_passed isolation_groups_bench iso_bench_pci || return
 	rmmod isolation_bench || fail "rmmod failed"
 }
 
 t_to_vfio() {
 	[ "$(echo $devs | wc -w)" = 8 ] || { fail "expected 8 e1000e, found:$devs"; return; }
 	for d in $devs; do
-		echo vfio-pci > $PCI/devices/$d/driver_override &&
-		echo "$d" > $PCI/devices/$d/driver/unbind &&
-		echo "$d" > $PCI/drivers_probe || { fail "$d: cannot bind vfio-pci"; return; }
+		rebind "$d" vfio-pci || { fail "$d: cannot bind vfio-pci"; return; }
 		[ "$(drv_of $d)" = vfio-pci ] || { fail "$d is on '$(drv_of $d)'"; return; }
 	done
 }
@@ -58,9 +53,7 @@ t_merge_bench() {
 
 t_back() {
 	for d in $devs; do
-		echo > $PCI/devices/$d/driver_override &&
-		echo "$d" > $PCI/devices/$d/driver/unbind &&
-		echo "$d" > $PCI/drivers_probe || { fail "$d: cannot give it back"; return; }
+		rebind "$d" "" || { fail "$d: cannot give it back"; return; }
 		[ "$(drv_of $d)" = e1000e ] || { fail "$d is on '$(drv_of $d)'"; return; }
 	done
 }

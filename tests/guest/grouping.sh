@@ -14,7 +14,7 @@ t_grouping() {
 	insmod /lib/modules/pci-isolation-test.ko || { fail "insmod failed"; return; }
 	[ -e $r ] || { fail "no $r"; return; }
 	sed -n 's/^ *# pci_iso_bench_grouping: \(.*devices.*\)/ISOTEST-GROUPING: \1/p' $r
-	grep -q '^ *ok [0-9]* pci_iso_bench_grouping$' $r || { cat $r; fail "the case did not pass"; return; }
+	kunit_passed pci_isolation_bench pci_iso_bench_grouping || return
 	rmmod pci_isolation_test || fail "rmmod failed"
 }
 

@@ -58,6 +58,23 @@ expect() { # expect FILE VALUE
 	[ "$v" = "$2" ] || fail "$1 is '$v', expected '$2'"
 }
 drv_of() { [ -e "$PCI/devices/$1/driver" ] && basename "$(readlink "$PCI/devices/$1/driver")"; }
+# rebind DEV OVERRIDE: DEV's driver_override set to OVERRIDE (empty for
+# none), DEV unbound from its driver, if any, and probed again.
+rebind() {
+	echo "$2" > "$PCI/devices/$1/driver_override" &&
+	{ [ -z "$(drv_of "$1")" ] || echo "$1" > "$PCI/devices/$1/driver/unbind"; } &&
+	echo "$1" > $PCI/drivers_probe
+}
+# kunit_passed SUITE [CASE]: the results of a KUnit suite run by a module
+# (in KUnit's debugfs) say that it passed, and CASE passed, not skipped.
+kunit_passed() {
+	r=/sys/kernel/debug/kunit/$1/results
+	[ -e "$r" ] || { fail "no $r"; return; }
+	if [ -n "${2:-}" ] && ! grep -q "^ *ok [0-9]* $2\$" "$r"; then
+		cat "$r"; fail "$2 did not pass"; return
+	fi
+	grep -q "^ok [0-9]* $1\$" "$r" || { cat "$r"; fail "the suite $1 did not pass"; }
+}
 group_of() { basename "$(readlink "$PCI/devices/$1/isolation_group")"; }
 
 # Every PCI device but the IOMMU has a link to its group, and the group

@@ -59,14 +59,10 @@ w_bind() {
 }
 
 w_cdev() {
-	echo vfio-pci > $PCI/devices/$a/driver_override
-	[ -z "$(drv_of "$a")" ] || echo "$a" > "$PCI/devices/$a/driver/unbind"
-	echo "$a" > $PCI/drivers_probe
+	rebind "$a" vfio-pci
 	rc=0
 	stress-vfio cdev "$a" || rc=1
-	echo > $PCI/devices/$a/driver_override
-	[ -z "$(drv_of "$a")" ] || echo "$a" > "$PCI/devices/$a/driver/unbind"
-	echo "$a" > $PCI/drivers_probe
+	rebind "$a" ""
 	return $rc
 }
 
