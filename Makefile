@@ -3,6 +3,9 @@
 #   make check    run every test
 # See README.md for the other targets.
 SHELL := /bin/bash
+# ccache hashes paths below the checkout relative to it, so that the kernel
+# builds of another checkout on the machine (a fresh clone) hit its cache.
+export CCACHE_BASEDIR := $(CURDIR)
 
 all: guest
 	scripts/guest-run.sh --show

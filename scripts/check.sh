@@ -60,7 +60,7 @@ step() {
 guest_jobs=${GUEST_JOBS:-2}
 is_guest_step() {
 	local i
-	case "$1" in guest|iommufd|nodmar|vfio-*|stress-*|bench-*|grouping-*) return 0 ;; esac
+	case "$1" in guest|iommufd|nodmar|vfio-*|stress-*|bench-*|grouping-*|pseries-groups|pseries-vfio) return 0 ;; esac
 	for i in "${iommus[@]}"; do [[ $1 == "$i"-* ]] && return 0; done
 	return 1
 }
@@ -244,13 +244,33 @@ t_stress_intel() {
 	return $rc
 }
 
-topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh | grep -vx 'default\|merge\|vfio\|grouping[0-9]*')
+topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh | grep -vx 'default\|merge\|vfio\|grouping[0-9]*\|pseries')
 for i in "${iommus[@]}"; do
 	for t in $topologies; do
 		eval "t_${i}_$t() { groups_topology $i $t; }"
 	done
 	eval "t_vfio_$i() { vfio_iommu $i; }"
 done
+
+# pseries, whose partitionable endpoints (PHBs) are its isolation groups:
+# the cross-built ppc64le guest (scripts/pseries-build.sh); on
+# topology_pseries its provider's groups, checked as every IOMMU's are
+# (tests/guest/groups.sh: the expected groups, equal to the kernel's iommu
+# groups, reasons, links, iommu_ids, lsisol), and VFIO as manager through
+# the sPAPR TCE backend (tests/guest/vfio-spapr.c).
+t_pseries_build() { scripts/pseries-build.sh; }
+t_pseries_groups() {
+	local rc=0
+	guest_run pseries-groups --groups --iommu pseries --topology pseries || rc=1
+	guest_results pseries-groups "$logs/pseries-groups.log" pseries. 12 || rc=1
+	return $rc
+}
+t_pseries_vfio() {
+	local rc=0
+	guest_run pseries-vfio --spapr --iommu pseries --topology pseries || rc=1
+	guest_results pseries-vfio "$logs/pseries-vfio.log" pseries. 13 vfio- || rc=1
+	return $rc
+}
 
 # The merging benchmark (tests/guest/bench.sh), briefly: 16 MiB mapped
 # (make bench maps 256); its checks are tests, its figures only printed.
@@ -311,7 +331,14 @@ t_static() {
 		drivers/iommu/amd/isolation.o drivers/iommu/virtio-iommu.o \
 		drivers/acpi/viot.o 2>&1 |
 		tee "$logs/w1-sparse.txt"
+	# The pseries provider, in the cross-built pseries tree.
+	(cd build/linux && scripts/kernel-doc -none -Wall arch/powerpc/platforms/pseries/iommu.c) 2>&1 |
+		tee -a "$logs/kernel-doc.txt"
+	make -C build/linux O="$top/build/pseries" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
+		"CC=ccache powerpc64le-linux-gnu-gcc" -s W=1 C=2 \
+		arch/powerpc/platforms/pseries/iommu.o 2>&1 | tee -a "$logs/w1-sparse.txt"
 	grep -E 'warning|error' "$logs/w1-sparse.txt" && { echo "W=1/sparse warnings"; rc=1; }
+	[ -s "$logs/kernel-doc.txt" ] && { echo "kernel-doc warnings"; rc=1; }
 	return $rc
 }
 
@@ -358,7 +385,7 @@ for i in "${iommus[@]}"; do
 	for t in $topologies; do iommu_steps+=("$i-$t"); done
 	iommu_steps+=("vfio-$i")
 done
-all_steps=(kunit-uml guest-build guest iommufd "${iommu_steps[@]}" stress-intel bench-merge bench-grouping nodmar static config-off lsisol checkpatch git-am)
+all_steps=(kunit-uml guest-build pseries-build guest iommufd pseries-groups pseries-vfio "${iommu_steps[@]}" stress-intel bench-merge bench-grouping nodmar static config-off lsisol checkpatch git-am)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do
@@ -367,6 +394,7 @@ for s in "${steps[@]}"; do
 	case "$s" in
 	kunit-uml) step kunit-uml t_kunit_uml ;;
 	guest-build) step guest-build t_guest_build ;;
+	pseries-build) step pseries-build t_pseries_build ;;
 	guest) guest_step guest t_guest ;;
 	static) step static t_static ;;
 	config-off) step config-off t_config_off ;;

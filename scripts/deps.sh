@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 packages=(linux-source-6.12 qemu-system-x86 busybox-static flex bison bc
 	libelf-dev libssl-dev cpio ccache sparse python3-ply python3-git
-	xz-utils pciutils rsync gcc make git perl python3 patch)
+	xz-utils pciutils rsync gcc make git perl python3 patch
+	qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross)
 
 declare -A installed=()
 while read -r pkg status; do
@@ -17,13 +18,42 @@ missing=()
 for p in "${packages[@]}"; do
 	[ -n "${installed[$p]+x}" ] || missing+=("$p")
 done
-[ ${#missing[@]} -gt 0 ] || exit 0
+
+# The pseries guest's shell: Debian's static busybox for ppc64el, unpacked
+# into build/ (the package is downloaded, not installed).
+bb=build/pseries-busybox/bin/busybox
+get_ppc_busybox() {
+	[ -x "$bb" ] && return 0
+	dpkg --print-foreign-architectures | grep -qx ppc64el || {
+		dpkg --add-architecture ppc64el
+		apt-get update -q >"$log" 2>&1 || true
+	}
+	local tmp
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"
+	(cd "$tmp" && apt-get download -q busybox-static:ppc64el) >"$log" 2>&1 ||
+		{ apt-get update -q >/dev/null 2>&1 || true
+		  (cd "$tmp" && apt-get download -q busybox-static:ppc64el) >"$log" 2>&1; } || {
+		cat "$log" >&2; echo "deps: cannot download busybox-static:ppc64el" >&2
+		rm -rf "$tmp"; exit 1; }
+	rm -rf build/pseries-busybox
+	mkdir -p build/pseries-busybox/bin
+	dpkg-deb --fsys-tarfile "$tmp"/busybox-static_*_ppc64el.deb |
+		tar -xO ./bin/busybox >"$bb"
+	chmod 755 "$bb"
+	rm -rf "$tmp"
+}
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if [ ${#missing[@]} -eq 0 ]; then
+	get_ppc_busybox
+	exit 0
+fi
 
 echo "deps: installing ${missing[*]}"
 [ "$(id -u)" = 0 ] || { echo "deps: run as root to install: ${missing[*]}" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 if ! apt-get update -q >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "deps: apt-get update failed" >&2
@@ -34,3 +64,4 @@ if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >"$log" 2>&1;
 	echo "deps: apt-get install failed" >&2
 	exit 1
 fi
+get_ppc_busybox

@@ -11,22 +11,9 @@ jobs=${JOBS:-$(nproc)}
 kmake=(make -C "$src" ARCH=x86_64 "CC=ccache gcc" -j"$jobs")
 export KBUILD_BUILD_TIMESTAMP="2012-03-12" KBUILD_BUILD_USER=isolation KBUILD_BUILD_HOST=guest
 
-# Work out the config in a scratch directory; touch the real one only when
-# it changes, so that rebuilds stay incremental.
-mkdir -p "$obj" "$cfg"
-"${kmake[@]}" -s O="$cfg" tinyconfig >/dev/null
-"$src"/scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/.config" configs/guest.config >/dev/null
-"${kmake[@]}" -s O="$cfg" olddefconfig >/dev/null
-missing=0
-while IFS= read -r line; do
-	case "$line" in
-	CONFIG_*=n) sym=${line%%=*}
-		if grep -q "^$sym=" "$cfg/.config"; then echo "guest config: $sym is set" >&2; missing=1; fi ;;
-	CONFIG_*=*) grep -qx "$line" "$cfg/.config" || { echo "guest config: $line did not stick" >&2; missing=1; } ;;
-	esac
-done < configs/guest.config
-[ "$missing" = 0 ] || exit 1
-cmp -s "$cfg/.config" "$obj/.config" || cp "$cfg/.config" "$obj/.config"
+# shellcheck source=guest-config.sh
+. scripts/guest-config.sh
+guest_config configs/guest.config "$cfg" "$obj"
 
 "${kmake[@]}" -s O="$obj" olddefconfig
 "${kmake[@]}" -s O="$obj" bzImage modules

@@ -17,10 +17,14 @@
 #   --grouping the grouping benchmark (tests/guest/grouping.sh), VT-d off,
 #            on a topology groupingN
 #   --nodmar the machine without an IOMMU: no provider, no groups
+#   --spapr  VFIO as isolation manager on pseries, through the sPAPR TCE
+#            backend (tests/guest/vfio-spapr.sh)
 #   guest-run.sh MODE [--iommu intel|amd|virtio] [--name NAME]
 #                [--topology NAME] [-- extra QEMU arguments]
 # The IOMMU is VT-d (intel, the default), AMD-Vi (amd) or virtio-iommu
-# (virtio); AMD-Vi and virtio-iommu are PCI functions at 00:01.0.
+# (virtio); AMD-Vi and virtio-iommu are PCI functions at 00:01.0.  With
+# pseries, the machine is a ppc64le pseries (build/pseries, from
+# scripts/pseries-build.sh) whose PCI host bridges' TCE tables translate DMA.
 # Topologies are the functions of tests/topologies.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,16 +34,16 @@ topology=default
 iommu=intel
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar) mode=${1#--} ;;
+	--show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr) mode=${1#--} ;;
 	--iommu) iommu=$2; shift ;;
 	--name) name=$2; shift ;;
 	--topology) topology=$2; shift ;;
 	--) shift; break ;;
-	*) echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar [--iommu intel|amd|virtio] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
+	*) echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr [--iommu intel|amd|virtio|pseries] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar [--iommu intel|amd|virtio]" >&2; exit 2; }
+[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr [--iommu intel|amd|virtio|pseries]" >&2; exit 2; }
 name=${name:-$mode}
 
 # shellcheck source=../tests/topologies.sh
@@ -57,7 +61,8 @@ amd) machine=q35,kernel-irqchip=split iommu_dev=(-device amd-iommu,intremap=on) 
 # unsafe interrupts.
 virtio) machine=q35 iommu_dev=(-device virtio-iommu-pci,addr=0x1)
 	append="$append vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1" ;;
-*) echo "no IOMMU $iommu (intel, amd, virtio)" >&2; exit 2 ;;
+pseries) machine="" iommu_dev=() ;;
+*) echo "no IOMMU $iommu (intel, amd, virtio, pseries)" >&2; exit 2 ;;
 esac
 intel_iommu=on
 # iommufd's selftests need VT-d off too: with it on, no mock device of
@@ -72,15 +77,25 @@ out=/dev/null
 [ "$mode" = show ] && out=/dev/stdout
 # A guest silent for GUEST_STALL seconds gets an NMI, on which it prints
 # every CPU's and task's stack and the timers (panic_print) and stops.
+if [ "$iommu" = pseries ]; then
+	# The capabilities that TCG cannot give are turned off, as QEMU asks.
+	qemu=(qemu-system-ppc64 -accel tcg -cpu POWER9 -smp 1 -m 1G
+		-machine pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
+		-kernel build/pseries/vmlinux -initrd build/pseries-initramfs.cpio.gz)
+	console=hvc0
+	cmdline=""
+else
+	qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G
+		-bios /usr/share/qemu/qboot.rom
+		-machine "$machine" "${iommu_dev[@]}"
+		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
+		-kernel build/guest/arch/x86/boot/bzImage -initrd build/initramfs.cpio.gz)
+	console=ttyS0
+	cmdline="intel_iommu=$intel_iommu unknown_nmi_panic"
+fi
 scripts/qemu-run.py --log "$log" --timeout "${GUEST_TIMEOUT:-600}" --stall "${GUEST_STALL:-180}" -- \
-	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
-	-bios /usr/share/qemu/qboot.rom \
-	-machine "$machine" "${iommu_dev[@]}" \
-	-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off \
-	-nodefaults -display none -serial stdio -no-reboot \
-	-kernel build/guest/arch/x86/boot/bzImage \
-	-initrd build/initramfs.cpio.gz \
-	-append "console=ttyS0 intel_iommu=$intel_iommu panic=-1 oops=panic unknown_nmi_panic panic_print=0x45 isotest=$mode isotest_iommu=$iommu isotest_topology=$topology isotest_stress_seconds=${STRESS_SECONDS:-60} isotest_race_rounds=${RACE_ROUNDS:-2000} isotest_fault_all=${FAULT_ALL:-0} isotest_bench_mib=${BENCH_MIB:-256} $append" \
+	"${qemu[@]}" -nodefaults -display none -serial stdio -no-reboot \
+	-append "console=$console $cmdline panic=-1 oops=panic panic_print=0x45 isotest=$mode isotest_iommu=$iommu isotest_topology=$topology isotest_stress_seconds=${STRESS_SECONDS:-60} isotest_race_rounds=${RACE_ROUNDS:-2000} isotest_fault_all=${FAULT_ALL:-0} isotest_bench_mib=${BENCH_MIB:-256} $append" \
 	"${devices[@]}" "$@" |
 	if [ "$mode" = show ]; then sed -n '/^ISOTEST-SHOW-BEGIN/,/^ISOTEST-SHOW-END/p' | sed '1d;$d'; else cat >"$out"; fi
 grep -q '^ISOTEST-DONE' "$log" || { echo "guest did not finish, see $log" >&2; exit 1; }

@@ -174,3 +174,26 @@ topology_vfio() {
 		-device e1000e,bus=dns2
 	)
 }
+
+# pseries (guest-run.sh --iommu pseries), whose Partitionable Endpoints are
+# its PCI host bridges: a device on the default PHB (domain 0000); two
+# devices on the root bus of PHB 1 (isolated by the PCI rules, one PE); on
+# PHB 2 a device beside a conventional PCI bridge with two devices below
+# it; a multifunction device on PHB 3, and PHB 4 with nothing on it.
+topology_pseries() {
+	devices=(
+		-device pci-serial,addr=0x3
+		-device spapr-pci-host-bridge,index=1,id=phb1
+		-device pci-serial,bus=phb1.0,addr=0x1
+		-device pci-serial,bus=phb1.0,addr=0x2
+		-device spapr-pci-host-bridge,index=2,id=phb2
+		-device pci-serial,bus=phb2.0,addr=0x1
+		-device pci-bridge,id=br2,bus=phb2.0,addr=0x2,chassis_nr=2
+		-device pci-serial,bus=br2,addr=0x1
+		-device pci-serial,bus=br2,addr=0x2
+		-device spapr-pci-host-bridge,index=3,id=phb3
+		-device pci-serial,bus=phb3.0,addr=0x1.0,multifunction=on
+		-device pci-serial,bus=phb3.0,addr=0x1.1
+		-device spapr-pci-host-bridge,index=4,id=phb4
+	)
+}

@@ -13,9 +13,16 @@ selftest() {
 	/bin/$1 >"$out" 2>&1
 	rc=$?
 	cat "$out"
-	sed -n "s/^ok [0-9]* \([^ #]*\)\$/ISOTEST: ok - $1.\1/p
-		s/^ok [0-9]* \([^ #]*\) *# SKIP\(.*\)/ISOTEST: not ok - $1.\1: skipped:\2/p
-		s/^not ok [0-9]* \([^ #]*\).*/ISOTEST: not ok - $1.\1: see the log/p" "$out"
+	# A failure's reason is the harness's last message before it (an
+	# assertion's "file:line:test:Expected ...", or "terminated by
+	# timeout").
+	awk -v p="$1" '
+		/^#  RUN / { msg = "" }
+		/^# / && !/^#  RUN / && !/^# +(OK|FAIL) / { msg = substr($0, 3) }
+		/^ok [0-9]+ [^ #]+$/ { print "ISOTEST: ok - " p "." $3 }
+		/^ok [0-9]+ [^ #]+ *# SKIP/ { r = $0; sub(/.*# SKIP */, "", r)
+			print "ISOTEST: not ok - " p "." $3 ": skipped: " r }
+		/^not ok [0-9]+ / { print "ISOTEST: not ok - " p "." $4 ": " (msg == "" ? "see the log" : msg) }' "$out"
 	grep -q '^# Totals: pass:[1-9][0-9]* fail:0 ' "$out" ||
 		nok "$1" "exit status $rc, no passing totals"
 }

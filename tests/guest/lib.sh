@@ -6,13 +6,18 @@ G=/sys/kernel/isolation_groups
 I=/sys/kernel/iommu_groups
 PCI=/sys/bus/pci
 why=""
-# The IOMMU of this boot (intel, amd, virtio or none), the name of its
+# The IOMMU of this boot (intel, amd, virtio, pseries or none), the name of its
 # isolation provider, and its own PCI function, which translates nothing
 # and so has no group (AMD-Vi and virtio-iommu are placed at 00:01.0).
 IOMMU=$(sed -n 's/.*isotest_iommu=\([a-z]*\).*/\1/p' /proc/cmdline)
 PROVIDER=$IOMMU-iommu
 IOMMU_DEV=""
-case "$IOMMU" in amd|virtio) IOMMU_DEV=0000:00:01.0 ;; esac
+case "$IOMMU" in
+amd|virtio) IOMMU_DEV=0000:00:01.0 ;;
+# pseries: the TCE tables of the PCI host bridges, its Partitionable
+# Endpoints, are the IOMMU.
+pseries) PROVIDER=pseries-pe ;;
+esac
 
 # fault_arm N: lets fail_nth fail sleeping allocations and page allocations
 # of any order, silently (nothing fails unless a task sets its fail-nth);

@@ -34,6 +34,13 @@
  * and with what shares theirs.  These relations are applied at the top of a
  * device, on the bus of the top.
  *
+ * Contexts coarser than the topology.  An IOMMU may translate the DMA of
+ * devices that the topology isolates with one context that it cannot split:
+ * a PowerPC Partitionable Endpoint has one TCE table for every device below
+ * its host bridge.  Its provider names each device's context
+ * (&pci_isolation_provider.context), and the devices of one context share a
+ * group, with those the rules above put beside them.
+ *
  * Never finer than the IOMMU core's groups: those stop climbing at the first
  * bridge whose whole path upstream enforces ACS and group the rest by the
  * same alias and function rules, so each of them lies inside one of these.
@@ -320,8 +327,27 @@ static void pci_isolation_find_from(struct pci_dev *pdev, bool below,
 		pci_walk_bus(pdev->subordinate, pci_isolation_found_cb, found);
 }
 
-/* The groups of the devices that by the rules share a group with @pdev. */
-static void pci_isolation_find(struct pci_dev *pdev,
+/* The groups of the other devices that @pprov translates with @pdev's context. */
+static void pci_isolation_find_context(struct pci_isolation_provider *pprov,
+				       struct pci_dev *pdev,
+				       struct pci_isolation_found *found)
+{
+	const void *context = pprov->context(pdev);
+	struct pci_dev *tmp = NULL;
+
+	if (!context)
+		return;
+	for_each_pci_dev(tmp)
+		if (tmp != pdev && pprov->context(tmp) == context)
+			pci_isolation_found_cb(tmp, found);
+}
+
+/*
+ * The groups of the devices that by the rules, and by the contexts of
+ * @pprov if it is a PCI provider, share a group with @pdev.
+ */
+static void pci_isolation_find(struct pci_isolation_provider *pprov,
+			       struct pci_dev *pdev,
 			       struct pci_isolation_found *found)
 {
 	struct pci_isolation_top top;
@@ -345,6 +371,8 @@ static void pci_isolation_find(struct pci_dev *pdev,
 	}
 out:
 	pci_isolation_put_top(&top);
+	if (pprov && pprov->context)
+		pci_isolation_find_context(pprov, pdev, found);
 }
 
 /* @pdev joins the devices of two groups: say which, and leave it out. */
@@ -362,6 +390,9 @@ static void pci_isolation_refuse(struct pci_dev *pdev,
 	isolation_group_put(a);
 }
 
+static struct pci_isolation_provider *
+pci_isolation_to_pprov(struct isolation_provider *prov);
+
 /**
  * pci_isolation_add_device - put a PCI device in its isolation group
  * @prov: the registered provider whose groups hold the devices of @pdev's
@@ -369,7 +400,8 @@ static void pci_isolation_refuse(struct pci_dev *pdev,
  * @pdev: a registered PCI device that the provider's IOMMU translates
  *
  * Joins @pdev to the existing group that the rules give it, or to a new
- * group of @prov when no device of that group has one yet.  If the group is
+ * group of @prov when no device of that group has one yet.  If @prov is
+ * the provider of a &struct pci_isolation_provider, its contexts count.  If the group is
  * managed, driver matching for @pdev is restricted at once.  If @pdev joins
  * devices of two groups (which only a device that changes the isolation of
  * devices already present can do, such as a downstream port without ACS
@@ -396,7 +428,7 @@ int pci_isolation_add_device(struct isolation_provider *prov,
 	if (rcu_access_pointer(pdev->dev.isolation_group))
 		return 0;
 
-	pci_isolation_find(pdev, &found);
+	pci_isolation_find(pci_isolation_to_pprov(prov), pdev, &found);
 	if (found.nr > 1 || found.more) {
 		pci_isolation_refuse(pdev, &found);
 		ret = -EBUSY;
@@ -588,14 +620,44 @@ static int pci_isolation_cmp_name(const void *a, const void *b)
 }
 
 /*
+ * Why @pdev, of a group of @pprov, cannot be isolated from the other devices
+ * of its group: the reason of its context if it has one, then that of the
+ * topology.
+ */
+static ssize_t pci_isolation_dev_reason(struct pci_isolation_provider *pprov,
+					struct pci_dev *pdev, char *buf,
+					size_t size)
+{
+	ssize_t len, n;
+
+	if (!pprov->context || !pprov->context_reason || !pprov->context(pdev))
+		return pci_isolation_reason(pdev, buf, size);
+
+	len = pprov->context_reason(pdev, buf, size);
+	if (len < 0 || (size_t)len + 3 > size)
+		return len;
+	/* "<context's reason>; <topology's reason>" */
+	n = pci_isolation_reason(pdev, buf + len + 2, size - len - 2);
+	if (n <= 0) {
+		buf[len] = '\0';
+		return len;
+	}
+	memcpy(buf + len, "; ", 2);
+	return len + 2 + n;
+}
+
+/*
  * One line per device of a group of several: "<device> <reason>", sorted by
  * name.  The devices are collected first, so that no lock of the group is
  * held while the topology is read.
  */
 static ssize_t reasons_show(struct isolation_group *group, char *buf)
 {
+	struct pci_isolation_provider *pprov =
+		container_of(isolation_group_provider(group),
+			     struct pci_isolation_provider, provider);
 	struct pci_isolation_devs devs = { };
-	char line[160];
+	char line[256];
 	unsigned int i;
 	ssize_t len = 0, n;
 	int ret;
@@ -617,8 +679,9 @@ static ssize_t reasons_show(struct isolation_group *group, char *buf)
 
 	for (i = 0; i < devs.nr; i++) {
 		if (devs.nr > 1 && dev_is_pci(devs.dev[i])) {
-			n = pci_isolation_reason(to_pci_dev(devs.dev[i]), line,
-						 sizeof(line));
+			n = pci_isolation_dev_reason(pprov,
+						     to_pci_dev(devs.dev[i]),
+						     line, sizeof(line));
 			if (n > 0)
 				len += sysfs_emit_at(buf, len, "%s %s\n",
 						     dev_name(devs.dev[i]),
@@ -760,6 +823,15 @@ static struct attribute *pci_isolation_attrs[] = {
 	NULL,
 };
 ATTRIBUTE_GROUPS(pci_isolation);
+
+/* Only registration gives a provider the attributes of PCI groups. */
+static struct pci_isolation_provider *
+pci_isolation_to_pprov(struct isolation_provider *prov)
+{
+	if (prov->group_groups != pci_isolation_groups)
+		return NULL;
+	return container_of(prov, struct pci_isolation_provider, provider);
+}
 
 /*
  * Places @pdev if @pprov translates it.  A device that joins two groups, or

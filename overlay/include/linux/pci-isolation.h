@@ -45,6 +45,20 @@ typedef int (*pci_isolation_id_fn)(u64 id, void *data);
  *	held: it must not sleep on device locks nor call into the isolation
  *	API.  pci_isolation_walk_rids() serves IOMMUs that use requester IDs.
  * @id_format: how the IDs are written
+ * @context: optional, for an IOMMU whose translation contexts are coarser
+ *	than the topology's groups, such as a PowerPC Partitionable Endpoint
+ *	whose one TCE table translates the DMA of every device below a host
+ *	bridge: returns what identifies the context that translates @pdev's
+ *	DMA, or NULL for none.  Devices with one context share a group, with
+ *	the devices that the topology puts beside them.  Called for any PCI
+ *	device, under the PCI isolation lock and with no lock of a group
+ *	held; it must return the same for a device as long as it is present.
+ * @context_reason: with @context: writes why the devices of @pdev's
+ *	context cannot be isolated from each other, a line without its
+ *	newline, into @buf of @size bytes (as pci_isolation_reason()) and
+ *	returns its length; it is the first reason of @pdev in the groups'
+ *	``reasons``.  Called with no lock of a group held; it must not call
+ *	into the isolation API.
  * @nb: private, the PCI bus notifier that places added devices
  */
 struct pci_isolation_provider {
@@ -53,6 +67,8 @@ struct pci_isolation_provider {
 	int (*walk_ids)(struct pci_dev *pdev, pci_isolation_id_fn fn,
 			void *data);
 	enum pci_isolation_id_format id_format;
+	const void *(*context)(struct pci_dev *pdev);
+	ssize_t (*context_reason)(struct pci_dev *pdev, char *buf, size_t size);
 	struct notifier_block nb;
 };
 

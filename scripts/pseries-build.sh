@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Cross-builds the ppc64le pseries guest kernel (tinyconfig +
+# configs/pseries.config) from the assembled tree build/linux into
+# build/pseries, and its initramfs build/pseries-initramfs.cpio.gz: Debian's
+# static busybox for ppc64el (scripts/deps.sh), the test scripts, the VFIO
+# test program and lsisol, cross-built static.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+src=${KSRC:-$top/build/linux}
+obj=$top/build/pseries
+cfg=$top/build/pseries-cfg
+jobs=${JOBS:-$(nproc)}
+cross=powerpc64le-linux-gnu-
+kmake=(make -C "$src" ARCH=powerpc CROSS_COMPILE=$cross "CC=ccache ${cross}gcc" -j"$jobs")
+export KBUILD_BUILD_TIMESTAMP="2012-03-12" KBUILD_BUILD_USER=isolation KBUILD_BUILD_HOST=guest
+
+# shellcheck source=guest-config.sh
+. scripts/guest-config.sh
+guest_config configs/pseries.config "$cfg" "$obj"
+
+"${kmake[@]}" -s O="$obj" olddefconfig
+"${kmake[@]}" -s O="$obj" vmlinux
+"${kmake[@]}" -s O="$obj" headers
+echo "pseries kernel: $obj/vmlinux"
+
+# Initramfs.  busybox cannot run here to list its applets: the init
+# installs them at boot.
+root=$top/build/pseries-initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,tests}
+cp build/pseries-busybox/bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp tests/guest/init "$root/init"
+"${cross}gcc" -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
+	-o "$root/bin/vfio-spapr" tests/guest/vfio-spapr.c
+cp tests/guest/*.sh "$root/tests/"
+cp -r tests/guest/expect "$root/tests/"
+chmod +x "$root/init" "$root"/tests/*.sh
+mkdir -p "$top/build/pseries-tools"
+make -s -C "$src/tools/isolation" OUTPUT="$top/build/pseries-tools/" \
+	CROSS_COMPILE=$cross LDFLAGS=-static
+cp "$top/build/pseries-tools/lsisol" "$root/bin/lsisol"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$top/build/pseries-initramfs.cpio.gz"
+echo "pseries initramfs: $top/build/pseries-initramfs.cpio.gz"
