@@ -64,7 +64,7 @@ static bool t_discover(void)
 		return fail("no " PCI "/devices");
 	while ((de = readdir(d))) {
 		const char *bdf = de->d_name;
-		char members[PATH_MAX], drv[64];
+		char members[PATH_MAX], drv[PATH_MAX];
 		int n = 0;
 		DIR *gd;
 

@@ -194,10 +194,93 @@ static void pci_iso_test_misuse(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "functio");
 }
 
+/*
+ * A provider whose IOMMU translates the root complex's host bridge and slot
+ * 1f, the host bridge and 00:1f.0 with one context of its own: a
+ * partitionable endpoint in miniature.
+ */
+static char pci_iso_context_key;
+
+static bool pci_iso_context_translates(struct pci_dev *pdev)
+{
+	return pci_domain_nr(pdev->bus) == 0 && pci_is_root_bus(pdev->bus) &&
+	       (pdev->devfn == PCI_DEVFN(0, 0) || PCI_SLOT(pdev->devfn) == 0x1f);
+}
+
+static const void *pci_iso_context_of(struct pci_dev *pdev)
+{
+	if (pci_iso_context_translates(pdev) &&
+	    (pdev->devfn == PCI_DEVFN(0, 0) || pdev->devfn == PCI_DEVFN(0x1f, 0)))
+		return &pci_iso_context_key;
+	return NULL;
+}
+
+static ssize_t pci_iso_context_reason(struct pci_dev *pdev, char *buf,
+				      size_t size)
+{
+	return scnprintf(buf, size, "shares the test context");
+}
+
+static struct pci_isolation_provider pci_iso_context_provider = {
+	.provider.name = "pci-kunit-context",
+	.translates = pci_iso_context_translates,
+	.walk_ids = pci_isolation_walk_rids,
+	.id_format = PCI_ISOLATION_ID_RID,
+	.context = pci_iso_context_of,
+	.context_reason = pci_iso_context_reason,
+};
+
+static void pci_iso_context_unregister(void *unused)
+{
+	pci_isolation_provider_unregister(&pci_iso_context_provider);
+}
+
+/*
+ * Devices of one context share a group that the topology would not give
+ * them (the host bridge is alone by the rules), with the devices the rules
+ * put beside them (the other functions of slot 1f); devices without a
+ * context keep the topology's groups.
+ */
+static void pci_iso_test_context(struct kunit *test)
+{
+	struct pci_iso_test_ctx *ctx = test->priv;
+	char buf[128];
+
+	pci_iso_test_need_devices(test);
+	KUNIT_ASSERT_EQ(test, pci_isolation_reason(ctx->host, buf, sizeof(buf)),
+			0);
+	KUNIT_ASSERT_EQ(test,
+			pci_isolation_provider_register(&pci_iso_context_provider),
+			0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+				pci_iso_context_unregister, NULL), 0);
+	KUNIT_EXPECT_GE(test, pci_iso_test_group_id(ctx->host), 0);
+	KUNIT_EXPECT_EQ(test, pci_iso_test_group_id(ctx->host),
+			pci_iso_test_group_id(ctx->lpc));
+	KUNIT_EXPECT_EQ(test, pci_iso_test_group_id(ctx->sata),
+			pci_iso_test_group_id(ctx->lpc));
+
+	/* Removed and placed again, the host bridge finds its context. */
+	KUNIT_ASSERT_EQ(test, isolation_group_remove_device(&ctx->host->dev), 0);
+	KUNIT_EXPECT_EQ(test, pci_iso_test_group_id(ctx->host), -1);
+	KUNIT_ASSERT_EQ(test, pci_isolation_add_device(&pci_iso_context_provider.provider,
+						       ctx->host), 0);
+	KUNIT_EXPECT_EQ(test, pci_iso_test_group_id(ctx->host),
+			pci_iso_test_group_id(ctx->lpc));
+
+	/* A plain provider's placing ignores the contexts of another. */
+	KUNIT_ASSERT_EQ(test, isolation_group_remove_device(&ctx->host->dev), 0);
+	KUNIT_ASSERT_EQ(test, pci_isolation_add_device(&pci_iso_test_provider,
+						       ctx->host), 0);
+	KUNIT_EXPECT_NE(test, pci_iso_test_group_id(ctx->host),
+			pci_iso_test_group_id(ctx->lpc));
+}
+
 static struct kunit_case pci_iso_test_cases[] = {
 	KUNIT_CASE(pci_iso_test_functions),
 	KUNIT_CASE(pci_iso_test_link_refused),
 	KUNIT_CASE(pci_iso_test_misuse),
+	KUNIT_CASE(pci_iso_test_context),
 	{}
 };
 
