@@ -245,6 +245,7 @@ static void pci_iso_test_context(struct kunit *test)
 {
 	struct pci_iso_test_ctx *ctx = test->priv;
 	char buf[128];
+	int ret;
 
 	pci_iso_test_need_devices(test);
 	KUNIT_ASSERT_EQ(test, pci_isolation_reason(ctx->host, buf, sizeof(buf)),
@@ -252,8 +253,8 @@ static void pci_iso_test_context(struct kunit *test)
 	KUNIT_ASSERT_EQ(test,
 			pci_isolation_provider_register(&pci_iso_context_provider),
 			0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-				pci_iso_context_unregister, NULL), 0);
+	ret = kunit_add_action_or_reset(test, pci_iso_context_unregister, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_EXPECT_GE(test, pci_iso_test_group_id(ctx->host), 0);
 	KUNIT_EXPECT_EQ(test, pci_iso_test_group_id(ctx->host),
 			pci_iso_test_group_id(ctx->lpc));
