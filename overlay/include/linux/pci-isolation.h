@@ -51,8 +51,9 @@ typedef int (*pci_isolation_id_fn)(u64 id, void *data);
  *	bridge: returns what identifies the context that translates @pdev's
  *	DMA, or NULL for none.  Devices with one context share a group, with
  *	the devices that the topology puts beside them.  Called for any PCI
- *	device, under the PCI isolation lock and with no lock of a group
- *	held; it must return the same for a device as long as it is present.
+ *	device, with no lock of a group held (when placing a device, under
+ *	the PCI isolation lock; when reading ``reasons``, under none); it
+ *	must return the same for a device as long as it is present.
  * @context_reason: with @context: writes why the devices of @pdev's
  *	context cannot be isolated from each other, a line without its
  *	newline, into @buf of @size bytes (as pci_isolation_reason()) and
