@@ -16,10 +16,6 @@ t_fault_arm() {
 	fault_range reject /tests/acpi-text
 }
 check vfio-fault-arm t_fault_arm
-# The console shows warnings and worse only while the program runs, so
-# that vfio-pci's informational lines do not cut its ISOTEST lines.
-dmesg -n 5
 /bin/vfio-isolation
-dmesg -n 7
 check vfio-links t_links
 check vfio-kmemleak t_kmemleak
