@@ -22,6 +22,10 @@ guest: tree
 check: tree
 	scripts/check.sh
 
+# Does the series assemble on what Debian's archive serves today?
+check-base: deps
+	scripts/check-base.sh
+
 series: tree
 	scripts/series.sh
 
@@ -46,4 +50,4 @@ clean:
 distclean:
 	rm -rf build out
 
-.PHONY: all deps tree guest check series refresh bench stress clean distclean
+.PHONY: all deps tree guest check check-base series refresh bench stress clean distclean

@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
-# Assembles build/linux: a git tree with the pristine Debian linux-source-6.12
-# as the commit tagged "baseline" and, on branch "isolation", one commit per
-# entry of "series" (its .diff applied, its overlay files added, its .msg as
-# message).  The commits are built in a temporary index; the work tree is
-# then moved to them with git, so only files that differ are rewritten and
-# kernel rebuilds stay incremental.  Refuses to overwrite edits made in
-# build/linux that are not in the repository (run make refresh first, or
-# set FORCE=1).
+# Assembles build/linux: a git tree with the pristine Debian kernel source
+# (the package named in "base") as the commit tagged "baseline" and, on
+# branch "isolation", one commit per entry of "series" (its .diff applied,
+# its overlay files added, its .msg as message).
+#
+# Each Debian version of the source is a commit of its own, tagged
+# baseline-VERSION ("~" and ":" written "_"), kept in build/linux's object
+# store.  The series is built on it in a temporary index, and only when
+# every entry applied does the work tree move to the new commits, with git,
+# so that only files that differ are rewritten and kernel rebuilds stay
+# incremental.  Whatever fails, build/linux keeps the commits, tag and
+# files it had (the first time, its pristine baseline).
+#
+# When the installed version is not the one the series was rebased on
+# ("rebased" in "base"), a .diff that does not apply exactly is merged in
+# three ways against the old version's pre-images (from its baseline
+# commit, or from the old package, which apt-get downloads), and failing
+# that applied by patch(1) with fuzz; every file that needed it is named in
+# a warning.  A hunk that applies in no way stops the assembly, naming the
+# patch, the file and the hunk.
+#
+# Refuses to overwrite edits made in build/linux that are not in the
+# repository (run make refresh first, or set FORCE=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -14,8 +29,21 @@ top=$PWD
 
 read_series
 debver=$(debian_version)
-kver=$(kernel_version)
+kver=$(upstream_version "$debver")
 [ -f "$tarball" ] || die "$tarball is missing (run make deps)"
+if [ "$debver" = "$base_rebased" ]; then
+	echo "assemble: base $base_package $debver, the version the series is rebased on"
+else
+	echo "assemble: WARNING: the series was last rebased on $base_package $base_rebased, but $tarball is $debver; trying it" >&2
+fi
+
+git=(git -C "$top/$tree")
+work=$top/build/assemble.tmp
+rm -rf "$work"
+tmpindex=
+trap 'rm -rf "$work" "$tree.tmp"; [ -z "$tmpindex" ] || rm -f "$tmpindex" "$tmpindex.lock"' EXIT
+
+tag_of() { echo "baseline-${1//[~:]/_}"; }
 
 # State of the tree: clean, or with changes that would be lost.
 tree_dirty() {
@@ -23,39 +51,68 @@ tree_dirty() {
 	! git -C "$tree" diff-index --quiet HEAD --
 }
 
-# --- The pristine tree, created once per Debian version. ---
-if [ -d "$tree/.git" ] && [ "$(cat "$tree/.git/debian-version" 2>/dev/null)" != "$debver" ]; then
-	echo "assemble: linux-source-6.12 is now $debver, re-creating $tree"
-	if [ "${FORCE:-0}" != 1 ] && git -C "$tree" rev-parse -q --verify baseline >/dev/null &&
-	   tree_dirty; then
-		die "$tree has uncommitted changes: run 'make refresh' first (or FORCE=1)"
-	fi
-	rm -rf "$tree"
-fi
-if ! [ -d "$tree/.git" ] || ! git -C "$tree" rev-parse -q --verify 'baseline^{commit}' >/dev/null; then
-	echo "assemble: extracting $tarball into $tree"
-	start=$SECONDS
-	rm -rf "$tree" "$tree.tmp"
-	mkdir -p "$tree.tmp"
-	tar -xJf "$tarball" -C "$tree.tmp" --strip-components=1 --no-same-owner
-	(
-		cd "$tree.tmp"
-		git init -q -b isolation
-		git config core.autocrlf false
-		git config gc.auto 0
-		git config advice.detachedHead false
-		# Debian's .gitignore ignores many files the source ships.
-		git add -f -A
-		git commit -q --no-verify -m "Linux $kver (Debian linux-source-6.12 $debver)"
-		git tag baseline
-		echo "$debver" >.git/debian-version
-		git rev-parse HEAD >.git/assembled-head
-	)
-	mv "$tree.tmp" "$tree"
-	echo "assemble: baseline $(git -C "$tree" rev-parse --short baseline) ($((SECONDS - start)) s)"
-fi
+# unpack TARBALL DEBVER DIR: the kernel source of TARBALL in DIR, checked to
+# be a kernel tree of the upstream version of DEBVER.
+unpack() {
+	local tb=$1 ver=$2 dir=$3 v err
+	mkdir -p "$dir"
+	err=$(tar -xJf "$tb" -C "$dir" --strip-components=1 --no-same-owner 2>&1) ||
+		die "$tb cannot be unpacked: ${err%%$'\n'*}"
+	[ -f "$dir/Makefile" ] && [ -f "$dir/Kbuild" ] && [ -d "$dir/drivers" ] ||
+		die "$tb is not a kernel source tree (no Makefile, Kbuild and drivers/ at its top)"
+	v=$(awk '$2 == "=" && $1 == "VERSION" { a = $3 } $2 == "=" && $1 == "PATCHLEVEL" { b = $3 }
+		$2 == "=" && $1 == "SUBLEVEL" { c = $3 } END { print a "." b "." c }' "$dir/Makefile")
+	[ "$v" = "$(upstream_version "$ver")" ] ||
+		die "$tb holds Linux $v, not $(upstream_version "$ver") as its package version $ver says"
+}
 
-git=(git -C "$top/$tree")
+# commit_dir DIR DEBVER: commits DIR, as a work tree of build/linux's
+# repository, as the root commit tagged baseline-DEBVER; prints its id.
+commit_dir() {
+	local dir=$1 ver=$2 idx t c
+	idx=$(mktemp "$work/index.XXXXXX")
+	rm -f "$idx"
+	# Debian's .gitignore ignores many files the source ships.
+	GIT_INDEX_FILE=$idx git --git-dir="$top/$tree/.git" --work-tree="$dir" add -f -A
+	t=$(GIT_INDEX_FILE=$idx "${git[@]}" write-tree)
+	rm -f "$idx"
+	c=$(echo "Linux $(upstream_version "$ver") (Debian $base_package $ver)" | "${git[@]}" commit-tree "$t")
+	"${git[@]}" tag -f "$(tag_of "$ver")" "$c" >/dev/null
+	echo "$c"
+}
+
+# --- The pristine tree of this version. ---
+start=$SECONDS
+if ! [ -d "$tree/.git" ] || ! "${git[@]}" rev-parse -q --verify 'baseline^{commit}' >/dev/null; then
+	# The first time: the tarball unpacked in place is the work tree.
+	echo "assemble: unpacking $tarball into $tree"
+	rm -rf "$tree" "$tree.tmp"
+	unpack "$tarball" "$debver" "$tree.tmp"
+	git -C "$tree.tmp" init -q -b isolation
+	git -C "$tree.tmp" config core.autocrlf false
+	git -C "$tree.tmp" config gc.auto 0
+	git -C "$tree.tmp" config advice.detachedHead false
+	mv "$tree.tmp" "$tree"
+	mkdir -p "$work"
+	newbase=$(commit_dir "$top/$tree" "$debver")
+	"${git[@]}" tag -f baseline "$newbase" >/dev/null
+	"${git[@]}" update-ref refs/heads/isolation "$newbase"
+	"${git[@]}" reset -q
+	echo "$debver" >"$tree/.git/debian-version"
+	echo "$newbase" >"$tree/.git/assembled-head"
+	echo "assemble: baseline $(git -C "$tree" rev-parse --short baseline) ($((SECONDS - start)) s)"
+elif newbase=$("${git[@]}" rev-parse -q --verify "$(tag_of "$debver")^{commit}"); then
+	:
+else
+	echo "assemble: importing $base_package $debver into $tree (its files stay as they are until the series applies)"
+	mkdir -p "$work"
+	unpack "$tarball" "$debver" "$work/src"
+	newbase=$(commit_dir "$work/src" "$debver")
+	rm -rf "$work/src"
+	echo "assemble: $(tag_of "$debver") $(git -C "$tree" rev-parse --short "$newbase") ($((SECONDS - start)) s)"
+fi
+mkdir -p "$work"
+
 cur=$("${git[@]}" rev-parse -q --verify HEAD || true)
 mark=$top/$tree/.git/assembled-head
 last=$(cat "$mark" 2>/dev/null || true)
@@ -63,10 +120,10 @@ branch=$("${git[@]}" symbolic-ref -q HEAD || true)
 
 # --- Shortcut: same inputs as last time and the tree untouched. ---
 inputs=$(
-	"${git[@]}" rev-parse 'baseline^{commit}'
-	find series patches overlay scripts/assemble.sh scripts/lib.sh -type f -printf '%m %p\0' |
+	echo "$newbase $debver"
+	find series base patches overlay scripts/assemble.sh scripts/lib.sh -type f -printf '%m %p\0' |
 		sort -z | tr '\0' '\n'
-	find series patches overlay scripts/assemble.sh scripts/lib.sh -type f -print0 |
+	find series base patches overlay scripts/assemble.sh scripts/lib.sh -type f -print0 |
 		sort -z | xargs -0 sha1sum
 )
 key=$(sha1sum <<<"$inputs")
@@ -75,46 +132,190 @@ cache=$top/$tree/.git/assemble-cache
 if [ "${FORCE:-0}" != 1 ] && [ "$(cat "$cache" 2>/dev/null)" = "$key $cur" ] &&
    [ "$cur" = "$last" ] && [ "$branch" = refs/heads/isolation ] && ! tree_dirty; then
 	printf '  %s\n' "${entries[@]}"
+	cat "$top/$tree/.git/assemble-warnings" 2>/dev/null >&2 || true
 	echo "assemble: $tree is up to date ($("${git[@]}" rev-parse --short HEAD))"
 	exit 0
 fi
-rm -f "$cache"
+
+# --- Every .diff is a patch. ---
+for name in "${entries[@]}"; do
+	d=patches/$name.diff
+	[ -f "$d" ] || continue
+	n=$("${git[@]}" apply --numstat "$top/$d" 2>/dev/null | wc -l) || n=0
+	[ "$n" -gt 0 ] || die "$d is not a patch (git apply finds no change in it)"
+done
+
+# add_overlay I: adds the overlay files of entry I to the index.
+add_overlay() {
+	local i=$1 j mode
+	mapfile -t paths < <(entry_paths "$i")
+	[ ${#paths[@]} -gt 0 ] || return 0
+	mapfile -t blobs < <(printf "$top/overlay/%s\n" "${paths[@]}" |
+		"${git[@]}" hash-object -w --no-filters --stdin-paths)
+	[ ${#blobs[@]} = ${#paths[@]} ] || die "git hash-object failed for overlay files of ${entries[$i]}"
+	for j in "${!paths[@]}"; do
+		mode=100644
+		[ -x "overlay/${paths[$j]}" ] && mode=100755
+		printf '%s %s\t%s\n' "$mode" "${blobs[$j]}" "${paths[$j]}"
+	done | "${git[@]}" update-index --add --index-info
+}
+
+diff_files() { sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$1" | sort -u; }
+
+# build_series BASE [exact]: the series' commits on BASE in the index
+# $GIT_INDEX_FILE; prints the last.  With "exact", a .diff that does not
+# apply exactly fails; without, it falls back as said at the top.
+build_series() {
+	local head=$1 exact=${2:-} i name t
+	"${git[@]}" read-tree "$head"
+	for i in "${!entries[@]}"; do
+		name=${entries[$i]}
+		if [ -f "patches/$name.diff" ] &&
+		   ! "${git[@]}" apply --cached --whitespace=nowarn "$top/patches/$name.diff" 2>/dev/null; then
+			[ -z "$exact" ] || return 1
+			apply_inexact "$name" >&2 || {
+				# What applied, for whoever fixes the hunk.
+				"${git[@]}" update-ref refs/heads/rebase "$head"
+				return 1
+			}
+		fi
+		add_overlay "$i"
+		t=$("${git[@]}" write-tree)
+		head=$(git stripspace <"patches/$name.msg" | "${git[@]}" commit-tree "$t" -p "$head")
+	done
+	echo "$head"
+}
+
+# old_preimages: makes sure the object store holds the pre-images of every
+# .diff as the series made them on the version it was rebased on, by
+# building the series on that version's baseline (unpacked from its
+# package, downloaded with apt-get, if it is not in the store yet).
+old_preimages_done=
+old_preimages() {
+	[ -z "$old_preimages_done" ] || return "$old_preimages_done"
+	old_preimages_done=1
+	local old deb idx
+	if ! old=$("${git[@]}" rev-parse -q --verify "$(tag_of "$base_rebased")^{commit}"); then
+		echo "assemble: fetching $base_package $base_rebased for the pre-images of the series"
+		mkdir -p "$top/build/debs"
+		deb=$(ls "$top/build/debs/${base_package}_${base_rebased//:/%3a}_"*.deb 2>/dev/null | head -n 1 || true)
+		if [ -z "$deb" ]; then
+			(cd "$top/build/debs" && apt-get download -q "$base_package=$base_rebased") >"$work/download.log" 2>&1 || {
+				echo "assemble: the archive no longer serves $base_package $base_rebased: $(tail -n 1 "$work/download.log")"
+				return 1
+			}
+			deb=$(ls "$top/build/debs/${base_package}_"*.deb | grep -F "_${base_rebased//:/%3a}_" | head -n 1)
+		fi
+		mkdir -p "$work/old"
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$base_package.tar.xz" >"$work/old.tar.xz" ||
+			{ echo "assemble: $deb holds no /usr/src/$base_package.tar.xz"; return 1; }
+		( unpack "$work/old.tar.xz" "$base_rebased" "$work/old" ) || return 1
+		old=$(commit_dir "$work/old" "$base_rebased")
+		rm -rf "$work/old" "$work/old.tar.xz"
+	fi
+	idx=$(mktemp "$work/old-index.XXXXXX")
+	GIT_INDEX_FILE=$idx build_series "$old" exact >/dev/null || {
+		echo "assemble: the series does not apply exactly to $base_rebased either: is 'rebased' in base right?"
+		return 1
+	}
+	old_preimages_done=0
+}
+
+# apply_inexact NAME: applies patches/NAME.diff to the index in three ways,
+# or with fuzz; adds what it did to $warnings, or says which hunk failed.
+apply_inexact() {
+	local name=$1 d=$top/patches/$1.diff before f out rc mode blob w
+	[ "$debver" != "$base_rebased" ] || {
+		patch_failure "$name"
+		return 1
+	}
+	before=$("${git[@]}" write-tree)
+	if old_preimages && "${git[@]}" apply --cached --3way --whitespace=nowarn "$d" >"$work/3way.log" 2>&1; then
+		sed -n "s|^Applied patch to '\\(.*\\)' cleanly\\.\$|\\1|p" "$work/3way.log" | while read -r f; do
+			echo "patches/$name.diff: $f: merged in three ways with the pre-image of $base_rebased"
+		done >>"$warnings"
+		grep -q "patches/$name.diff" "$warnings" ||
+			echo "patches/$name.diff: merged in three ways with the pre-images of $base_rebased" >>"$warnings"
+		return 0
+	fi
+	"${git[@]}" read-tree "$before"
+	# patch(1) with fuzz, on the index's copies of the files.
+	w=$work/fuzz
+	rm -rf "$w"
+	mkdir -p "$w"
+	while read -r f; do
+		if "${git[@]}" cat-file -e ":$f" 2>/dev/null; then
+			mkdir -p "$w/$(dirname "$f")"
+			"${git[@]}" cat-file blob ":$f" >"$w/$f"
+		fi
+	done < <(diff_files "$d")
+	rc=0
+	out=$(patch -p1 -d "$w" --fuzz=2 --forward --no-backup-if-mismatch -r - <"$d" 2>&1) || rc=1
+	if [ $rc = 0 ]; then
+		while read -r f; do
+			if [ -f "$w/$f" ]; then
+				mode=$("${git[@]}" ls-files -s -- "$f" | cut -d' ' -f1)
+				blob=$("${git[@]}" hash-object -w --no-filters "$w/$f")
+				"${git[@]}" update-index --add --cacheinfo "${mode:-100644},$blob,$f"
+			else
+				"${git[@]}" update-index --force-remove -- "$f"
+			fi
+		done < <(diff_files "$d")
+		awk -v p="patches/$name.diff" '
+			/^patching file / { f = $3 }
+			/^Hunk #[0-9]+ succeeded/ { sub(/\.$/, ""); print p ": " f ": " $0 " (patch --fuzz=2)" }' <<<"$out" >>"$warnings"
+		grep -q "patches/$name.diff" "$warnings" ||
+			echo "patches/$name.diff: applied by patch(1), not by git apply" >>"$warnings"
+		return 0
+	fi
+	patch_failure "$name" "$out"
+}
+
+# patch_failure NAME [PATCH-OUTPUT]: says which file and hunk of
+# patches/NAME.diff fail, and what to do.
+patch_failure() {
+	local name=$1 out=${2:-} hunks
+	[ -n "$out" ] || out=$(cd "$work" && rm -rf dry && mkdir dry && cd dry &&
+		diff_files "$top/patches/$name.diff" | while read -r f; do
+			"${git[@]}" cat-file -e ":$f" 2>/dev/null || continue
+			mkdir -p "$(dirname "$f")"; "${git[@]}" cat-file blob ":$f" >"$f"
+		done
+		patch -p1 --dry-run --fuzz=0 --forward -r - <"$top/patches/$name.diff" 2>&1) || true
+	hunks=$(awk '/^(patching|checking) file / { f = $3 }
+		/^Hunk #[0-9]+ FAILED/ { sub(/\.$/, ""); printf "%s%s: %s", sep, f, $0; sep = "; " }' <<<"$out")
+	[ -n "$hunks" ] || hunks=$(grep -m1 -v '^\(patching\|checking\) file' <<<"$out" || true)
+	echo "assemble.sh: patches/$name.diff does not apply to $base_package $debver: ${hunks:-git apply refuses it};" \
+		"$tree is unchanged. Fix that hunk's context in patches/$name.diff to match $debver" \
+		"(branch 'rebase' of $tree has the entries before it on $debver), run make again, then make refresh"
+}
 
 # --- The series, built without touching the work tree. ---
 tmpindex=$(mktemp "$top/$tree/.git/assemble-index.XXXXXX")
-trap 'rm -f "$tmpindex" "$tmpindex.lock"' EXIT
-export GIT_INDEX_FILE=$tmpindex
-"${git[@]}" read-tree baseline
-head=$("${git[@]}" rev-parse 'baseline^{commit}')
-for i in "${!entries[@]}"; do
-	name=${entries[$i]}
-	if [ -f "patches/$name.diff" ]; then
-		"${git[@]}" apply --cached --whitespace=nowarn "$top/patches/$name.diff" ||
-			die "patches/$name.diff does not apply on top of the previous commits"
-	fi
-	mapfile -t paths < <(entry_paths "$i")
-	if [ ${#paths[@]} -gt 0 ]; then
-		mapfile -t blobs < <(printf "$top/overlay/%s\n" "${paths[@]}" |
-			"${git[@]}" hash-object -w --no-filters --stdin-paths)
-		[ ${#blobs[@]} = ${#paths[@]} ] || die "git hash-object failed for overlay files of $name"
-		for j in "${!paths[@]}"; do
-			mode=100644
-			[ -x "overlay/${paths[$j]}" ] && mode=100755
-			printf '%s %s\t%s\n' "$mode" "${blobs[$j]}" "${paths[$j]}"
-		done | "${git[@]}" update-index --add --index-info
-	fi
-	t=$("${git[@]}" write-tree)
-	head=$(git stripspace <"patches/$name.msg" | "${git[@]}" commit-tree "$t" -p "$head")
-	echo "  $name"
-done
-unset GIT_INDEX_FILE
+warnings=$work/warnings
+: >"$warnings"
+head=$(GIT_INDEX_FILE=$tmpindex build_series "$newbase") || exit 1
+printf '  %s\n' "${entries[@]}"
 newtree=$("${git[@]}" rev-parse "$head^{tree}")
 
 # --- Move build/linux to the new commits. ---
-if [ "$cur" = "$head" ] && [ "$branch" = refs/heads/isolation ] && ! tree_dirty; then
-	echo "assemble: $tree is up to date ($("${git[@]}" rev-parse --short HEAD))"
+finish() {
+	"${git[@]}" tag -f baseline "$newbase" >/dev/null
+	echo "$debver" >"$top/$tree/.git/debian-version"
 	echo "$head" >"$mark"
 	echo "$key $head" >"$cache"
+	if [ -s "$warnings" ]; then
+		{
+			echo "assemble: WARNING: the series is rebased on $base_rebased; on $debver these needed more than git apply:"
+			sed 's/^/assemble:   /' "$warnings"
+			echo "assemble: check them, then 'make refresh' rebases the repository on $debver"
+		} | tee "$top/$tree/.git/assemble-warnings" >&2
+	else
+		rm -f "$top/$tree/.git/assemble-warnings"
+	fi
+}
+if [ "$cur" = "$head" ] && [ "$branch" = refs/heads/isolation ] && ! tree_dirty; then
+	finish
+	echo "assemble: $tree is up to date ($("${git[@]}" rev-parse --short HEAD))"
 	exit 0
 fi
 
@@ -151,6 +352,5 @@ fi
 "${git[@]}" update-ref -m assemble refs/heads/isolation "$head"
 "${git[@]}" symbolic-ref HEAD refs/heads/isolation
 "${git[@]}" reset -q "$mode" "$head"
-echo "$head" >"$mark"
-echo "$key $head" >"$cache"
-echo "assemble: $tree is at $("${git[@]}" rev-parse --short HEAD) (isolation, ${#entries[@]} commits on baseline)"
+finish
+echo "assemble: $tree is at $("${git[@]}" rev-parse --short HEAD) (isolation, ${#entries[@]} commits on $(tag_of "$debver"))"

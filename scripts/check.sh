@@ -377,6 +377,13 @@ t_lsisol() {
 	return $rc
 }
 
+# The base: does the series assemble on what Debian's archive serves today
+# (scripts/check-base.sh)?  First, so that a point release that breaks it
+# shows in seconds.  Then assembly itself on other versions and bad input
+# (tests/assemble/run.sh).
+t_base() { scripts/check-base.sh; }
+t_assemble() { tests/assemble/run.sh; }
+
 t_checkpatch() { scripts/series.sh --check; }
 t_git_am() { scripts/series.sh --verify-am; }
 
@@ -385,13 +392,15 @@ for i in "${iommus[@]}"; do
 	for t in $topologies; do iommu_steps+=("$i-$t"); done
 	iommu_steps+=("vfio-$i")
 done
-all_steps=(kunit-uml guest-build pseries-build guest iommufd pseries-groups pseries-vfio "${iommu_steps[@]}" stress-intel bench-merge bench-grouping nodmar static config-off lsisol checkpatch git-am)
+all_steps=(base assemble kunit-uml guest-build pseries-build guest iommufd pseries-groups pseries-vfio "${iommu_steps[@]}" stress-intel bench-merge bench-grouping nodmar static config-off lsisol checkpatch git-am)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do
 	# The guests started last are reported before any other step runs.
 	is_guest_step "$s" || guest_steps_report
 	case "$s" in
+	base) step base t_base ;;
+	assemble) step assemble t_assemble ;;
 	kunit-uml) step kunit-uml t_kunit_uml ;;
 	guest-build) step guest-build t_guest_build ;;
 	pseries-build) step pseries-build t_pseries_build ;;

@@ -3,8 +3,9 @@
 # (apt-get, as root).  Does nothing when all of them are installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
-packages=(linux-source-6.12 qemu-system-x86 busybox-static flex bison bc
+packages=("$base_package" qemu-system-x86 busybox-static flex bison bc
 	libelf-dev libssl-dev cpio ccache sparse python3-ply python3-git
 	xz-utils pciutils rsync gcc make git perl python3 patch
 	qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross)
@@ -18,6 +19,14 @@ missing=()
 for p in "${packages[@]}"; do
 	[ -n "${installed[$p]+x}" ] || missing+=("$p")
 done
+# A kernel source older than the one the series is rebased on is upgraded.
+if [ -n "${installed[$base_package]+x}" ]; then
+	v=$(dpkg-query -W -f='${Version}' "$base_package")
+	if dpkg --compare-versions "$v" lt "$base_rebased"; then
+		echo "deps: $base_package $v is older than $base_rebased, which the series is rebased on"
+		missing+=("$base_package")
+	fi
+fi
 
 # The pseries guest's shell: Debian's static busybox for ppc64el, unpacked
 # into build/ (the package is downloaded, not installed).

@@ -2,10 +2,24 @@
 # the file "series", checks it against overlay/ and patches/, and defines the
 # identity, date and paths used for the commits of build/linux.
 
-tree=build/linux
-tarball=/usr/src/linux-source-6.12.tar.xz
-
 die() { echo "${0##*/}: $*" >&2; exit 1; }
+
+# The base (file "base"): the Debian package of the kernel source and the
+# version of it that the series was last rebased on.
+base_field() {
+	local v
+	[ -f base ] || die "no file 'base'"
+	v=$(sed -n "s/^$1[[:space:]]\{1,\}\([^[:space:]]*\)[[:space:]]*$/\1/p" base)
+	[ -n "$v" ] || die "base: no line '$1 VALUE'"
+	echo "$v"
+}
+base_package=$(base_field package)
+base_rebased=$(base_field rebased)
+
+# TREE and TARBALL (and TARBALL_VERSION, its Debian version) let make
+# check-base assemble another copy against a package that is not installed.
+tree=${TREE:-build/linux}
+tarball=${TARBALL:-/usr/src/$base_package.tar.xz}
 
 # Fixed identity and date: unchanged inputs give identical commit ids.
 export GIT_AUTHOR_NAME="Isolation Groups Developers"
@@ -15,12 +29,18 @@ export GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
 export GIT_AUTHOR_DATE="2025-01-01T00:00:00+0000"
 export GIT_COMMITTER_DATE="$GIT_AUTHOR_DATE"
 
-# The Debian version of linux-source-6.12 and the kernel version it ships.
+# The Debian version of the base package that is installed (or of
+# TARBALL), and the upstream kernel version it ships.
 debian_version() {
-	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null ||
-		die "linux-source-6.12 is not installed (run make deps)"
+	if [ -n "${TARBALL_VERSION:-}" ]; then
+		echo "$TARBALL_VERSION"
+		return
+	fi
+	dpkg-query -W -f='${Version}' "$base_package" 2>/dev/null ||
+		die "$base_package is not installed (run make deps)"
 }
-kernel_version() { local v; v=$(debian_version); echo "${v%%-*}"; }
+upstream_version() { echo "${1%%-*}"; }
+kernel_version() { upstream_version "$(debian_version)"; }
 
 # read_series: fills
 #   entries[]            commit names (NNNN-slug), in order
@@ -50,10 +70,10 @@ read_series() {
 			esac
 			if [ -n "${owner[$path]+x}" ]; then
 				echo "series:$n: '$path' is already listed under ${entries[${owner[$path]}]}" >&2
-				err=1
+				err=$((err + 1))
 			fi
 			[ -f "overlay/$path" ] ||
-				{ echo "series:$n: overlay/$path does not exist" >&2; err=1; }
+				{ echo "series:$n: overlay/$path does not exist" >&2; err=$((err + 1)); }
 			owner[$path]=$((${#entries[@]} - 1))
 			entry_files[-1]+="$path"$'\n'
 			;;
@@ -64,7 +84,7 @@ read_series() {
 			*) die "series:$n: '$name' is not a commit name (NNNN-slug)" ;;
 			esac
 			[ -f "patches/$name.msg" ] ||
-				{ echo "series:$n: patches/$name.msg does not exist" >&2; err=1; }
+				{ echo "series:$n: patches/$name.msg does not exist" >&2; err=$((err + 1)); }
 			for f in "${entries[@]}"; do
 				[ "$f" != "$name" ] || die "series:$n: '$name' is listed twice"
 			done
@@ -78,7 +98,7 @@ read_series() {
 		while IFS= read -r -d '' f; do
 			f=${f#overlay/}
 			[ -n "${owner[$f]+x}" ] ||
-				{ echo "series: overlay/$f is not listed in series" >&2; err=1; }
+				{ echo "series: overlay/$f is not listed in series" >&2; err=$((err + 1)); }
 		done < <(find overlay \( -type f -o -type l \) -print0)
 	fi
 	for f in patches/*.msg patches/*.diff; do
@@ -86,9 +106,11 @@ read_series() {
 		name=${f#patches/}; name=${name%.*}
 		local found=0 e
 		for e in "${entries[@]}"; do [ "$e" != "$name" ] || found=1; done
-		[ $found = 1 ] || { echo "series: $f belongs to no commit in series" >&2; err=1; }
+		[ $found = 1 ] || { echo "series: $f belongs to no commit in series" >&2; err=$((err + 1)); }
 	done
-	[ $err = 0 ] || die "series, overlay/ and patches/ do not agree (see above)"
+	# One problem is said in one line; several get a summary too.
+	[ $err = 0 ] || [ $err -gt 1 ] || exit 1
+	[ $err = 0 ] || die "series, overlay/ and patches/ do not agree ($err problems above)"
 }
 
 # entry_paths I: the overlay paths of entry I, one a line.

@@ -5,6 +5,9 @@
 # the other files into patches/NNNN-slug.diff (commit k after the tag
 # "baseline" is the k-th entry of series).  Uncommitted changes to those
 # other files go into the diff of the last commit that touches the file.
+# The diffs carry full blob ids, so that assemble.sh can merge them in three
+# ways on another Debian version; "rebased" in "base" becomes the version
+# build/linux is on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -26,7 +29,7 @@ for p in "${!owner[@]}"; do
 	[ -f "$tree/$p" ] || die "$tree/$p (listed in series) does not exist"
 done
 
-diffopts=(--no-color --no-ext-diff --no-textconv --binary --src-prefix=a/ --dst-prefix=b/)
+diffopts=(--full-index --no-color --no-ext-diff --no-textconv --binary --src-prefix=a/ --dst-prefix=b/)
 is_overlay() { [ -n "${owner[$1]+x}" ]; }
 
 # Which files each commit changes, overlay files left out.
@@ -101,4 +104,11 @@ for i in "${!entries[@]}"; do
 	cmp -s "$tmpdiff" "patches/$name.msg" || cp "$tmpdiff" "patches/$name.msg"
 done
 
-git status -s -- overlay patches
+# The series is now rebased on the version build/linux is on.
+treever=$(cat "$tree/.git/debian-version" 2>/dev/null || true)
+if [ -n "$treever" ] && [ "$treever" != "$base_rebased" ]; then
+	sed -i "s/^rebased[[:space:]].*/rebased $treever/" base
+	echo "refresh: the series is now rebased on $base_package $treever (base)"
+fi
+
+git status -s -- base overlay patches

@@ -51,7 +51,7 @@ COVER_SUBJECT=$(head -n 1 cover-letter.txt) \
 COVER_BODY="$(tail -n +2 cover-letter.txt | git stripspace)
 
 Based on Linux $kver (upstream tag v$kver) with Debian's changes, as shipped in
-Debian's package linux-source-6.12, version $debver; it applies with git am to
+Debian's package $base_package, version $debver; it applies with git am to
 the tree that package unpacks." \
 perl -i -pe '
 	s/\*\*\* SUBJECT HERE \*\*\*/$ENV{COVER_SUBJECT}/;

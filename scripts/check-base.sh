@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# make check-base: does the series still assemble on the version of the base
+# package (file "base") that Debian's archive serves today?  Asks the
+# archive (apt-get update), and when it serves another version than the one
+# installed, downloads that one and assembles it into build/check-base/linux
+# with scripts/assemble.sh; build/linux is not touched.  Fails when the
+# series does not assemble there; says so when it needs more than git apply
+# (rebase with make refresh) or when the archive has moved past the version
+# the series is rebased on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+. scripts/lib.sh
+
+[ "$(id -u)" = 0 ] || die "run as root: it runs apt-get update"
+export DEBIAN_FRONTEND=noninteractive
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# Another source or architecture that fails to update is no reason to stop.
+apt-get update -q >"$log" 2>&1 ||
+	echo "check-base: WARNING: apt-get update: $(grep -m1 '^E: ' "$log" || tail -n 1 "$log"); using the lists as they are"
+cand=$(apt-cache policy "$base_package" | sed -n 's/^ *Candidate: //p')
+[ -n "$cand" ] && [ "$cand" != "(none)" ] || die "the archive serves no $base_package"
+inst=$(dpkg-query -W -f='${Version}' "$base_package" 2>/dev/null || true)
+echo "check-base: $base_package: the series is rebased on $base_rebased; the archive serves $cand; installed: ${inst:-none}"
+
+if [ "$cand" = "$inst" ]; then
+	scripts/assemble.sh
+else
+	dir=build/check-base
+	mkdir -p build/debs "$dir"
+	deb=$(ls build/debs/"${base_package}_"*.deb 2>/dev/null | grep -F "_${cand//:/%3a}_" | head -n 1 || true)
+	if [ -z "$deb" ]; then
+		(cd build/debs && apt-get download -q "$base_package=$cand") >"$log" 2>&1 ||
+			die "cannot download $base_package $cand: $(tail -n 1 "$log")"
+		deb=$(ls build/debs/"${base_package}_"*.deb | grep -F "_${cand//:/%3a}_" | head -n 1)
+	fi
+	tb=$dir/$base_package-$cand.tar.xz
+	[ -f "$tb" ] || {
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$base_package.tar.xz" >"$tb.tmp"
+		mv "$tb.tmp" "$tb"
+	}
+	TREE=$dir/linux TARBALL=$top/$tb TARBALL_VERSION=$cand scripts/assemble.sh
+	echo "check-base: to use $cand: apt-get install --only-upgrade $base_package, then make"
+fi
+if [ "$cand" != "$base_rebased" ]; then
+	echo "check-base: WARNING: the archive serves $base_package $cand, the series is rebased on $base_rebased: rebase it (make tree with $cand installed, make refresh)"
+else
+	echo "check-base: the series is rebased on what the archive serves"
+fi
