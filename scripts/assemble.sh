@@ -194,21 +194,11 @@ old_preimages_done=
 old_preimages() {
 	[ -z "$old_preimages_done" ] || return "$old_preimages_done"
 	old_preimages_done=1
-	local old deb idx
+	local old idx
 	if ! old=$("${git[@]}" rev-parse -q --verify "$(tag_of "$base_rebased")^{commit}"); then
 		echo "assemble: fetching $base_package $base_rebased for the pre-images of the series"
-		mkdir -p "$top/build/debs"
-		deb=$(ls "$top/build/debs/${base_package}_${base_rebased//:/%3a}_"*.deb 2>/dev/null | head -n 1 || true)
-		if [ -z "$deb" ]; then
-			(cd "$top/build/debs" && apt-get download -q "$base_package=$base_rebased") >"$work/download.log" 2>&1 || {
-				echo "assemble: the archive no longer serves $base_package $base_rebased: $(tail -n 1 "$work/download.log")"
-				return 1
-			}
-			deb=$(ls "$top/build/debs/${base_package}_"*.deb | grep -F "_${base_rebased//:/%3a}_" | head -n 1)
-		fi
+		base_tarball "$base_rebased" "$work/old.tar.xz" 2>&1 || return 1
 		mkdir -p "$work/old"
-		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$base_package.tar.xz" >"$work/old.tar.xz" ||
-			{ echo "assemble: $deb holds no /usr/src/$base_package.tar.xz"; return 1; }
 		( unpack "$work/old.tar.xz" "$base_rebased" "$work/old" ) || return 1
 		old=$(commit_dir "$work/old" "$base_rebased")
 		rm -rf "$work/old" "$work/old.tar.xz"
@@ -219,6 +209,18 @@ old_preimages() {
 		return 1
 	}
 	old_preimages_done=0
+}
+
+# index_copy DIFF DIR: the index's copies of the files DIFF changes, in DIR.
+index_copy() {
+	local f
+	rm -rf "$2"
+	mkdir -p "$2"
+	while read -r f; do
+		"${git[@]}" cat-file -e ":$f" 2>/dev/null || continue
+		mkdir -p "$2/$(dirname "$f")"
+		"${git[@]}" cat-file blob ":$f" >"$2/$f"
+	done < <(diff_files "$1")
 }
 
 # apply_inexact NAME: applies patches/NAME.diff to the index in three ways,
@@ -241,14 +243,7 @@ apply_inexact() {
 	"${git[@]}" read-tree "$before"
 	# patch(1) with fuzz, on the index's copies of the files.
 	w=$work/fuzz
-	rm -rf "$w"
-	mkdir -p "$w"
-	while read -r f; do
-		if "${git[@]}" cat-file -e ":$f" 2>/dev/null; then
-			mkdir -p "$w/$(dirname "$f")"
-			"${git[@]}" cat-file blob ":$f" >"$w/$f"
-		fi
-	done < <(diff_files "$d")
+	index_copy "$d" "$w"
 	rc=0
 	out=$(patch -p1 -d "$w" --fuzz=2 --forward --no-backup-if-mismatch -r - <"$d" 2>&1) || rc=1
 	if [ $rc = 0 ]; then
@@ -275,12 +270,10 @@ apply_inexact() {
 # patches/NAME.diff fail, and what to do.
 patch_failure() {
 	local name=$1 out=${2:-} hunks
-	[ -n "$out" ] || out=$(cd "$work" && rm -rf dry && mkdir dry && cd dry &&
-		diff_files "$top/patches/$name.diff" | while read -r f; do
-			"${git[@]}" cat-file -e ":$f" 2>/dev/null || continue
-			mkdir -p "$(dirname "$f")"; "${git[@]}" cat-file blob ":$f" >"$f"
-		done
-		patch -p1 --dry-run --fuzz=0 --forward -r - <"$top/patches/$name.diff" 2>&1) || true
+	if [ -z "$out" ]; then
+		index_copy "$top/patches/$name.diff" "$work/dry"
+		out=$(patch -p1 -d "$work/dry" --dry-run --fuzz=0 --forward -r - <"$top/patches/$name.diff" 2>&1) || true
+	fi
 	hunks=$(awk '/^(patching|checking) file / { f = $3 }
 		/^Hunk #[0-9]+ FAILED/ { sub(/\.$/, ""); printf "%s%s: %s", sep, f, $0; sep = "; " }' <<<"$out")
 	[ -n "$hunks" ] || hunks=$(grep -m1 -v '^\(patching\|checking\) file' <<<"$out" || true)

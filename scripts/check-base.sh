@@ -6,7 +6,8 @@
 # with scripts/assemble.sh; build/linux is not touched.  Fails when the
 # series does not assemble there; says so when it needs more than git apply
 # (rebase with make refresh) or when the archive has moved past the version
-# the series is rebased on.
+# the series is rebased on.  CHECK_BASE_VERSION=VERSION tries another
+# version the archive has instead of its newest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -19,29 +20,20 @@ trap 'rm -f "$log"' EXIT
 # Another source or architecture that fails to update is no reason to stop.
 apt-get update -q >"$log" 2>&1 ||
 	echo "check-base: WARNING: apt-get update: $(grep -m1 '^E: ' "$log" || tail -n 1 "$log"); using the lists as they are"
-cand=$(apt-cache policy "$base_package" | sed -n 's/^ *Candidate: //p')
+cand=${CHECK_BASE_VERSION:-$(apt-cache policy "$base_package" | sed -n 's/^ *Candidate: //p')}
 [ -n "$cand" ] && [ "$cand" != "(none)" ] || die "the archive serves no $base_package"
 inst=$(dpkg-query -W -f='${Version}' "$base_package" 2>/dev/null || true)
-echo "check-base: $base_package: the series is rebased on $base_rebased; the archive serves $cand; installed: ${inst:-none}"
+echo "check-base: $base_package: the series is rebased on $base_rebased; ${CHECK_BASE_VERSION:+asked to try }the archive's: $cand; installed: ${inst:-none}"
 
 if [ "$cand" = "$inst" ]; then
 	scripts/assemble.sh
 else
 	dir=build/check-base
-	mkdir -p build/debs "$dir"
-	deb=$(ls build/debs/"${base_package}_"*.deb 2>/dev/null | grep -F "_${cand//:/%3a}_" | head -n 1 || true)
-	if [ -z "$deb" ]; then
-		(cd build/debs && apt-get download -q "$base_package=$cand") >"$log" 2>&1 ||
-			die "cannot download $base_package $cand: $(tail -n 1 "$log")"
-		deb=$(ls build/debs/"${base_package}_"*.deb | grep -F "_${cand//:/%3a}_" | head -n 1)
-	fi
+	mkdir -p "$dir"
 	tb=$dir/$base_package-$cand.tar.xz
-	[ -f "$tb" ] || {
-		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$base_package.tar.xz" >"$tb.tmp"
-		mv "$tb.tmp" "$tb"
-	}
+	[ -f "$tb" ] || base_tarball "$cand" "$tb" || exit 1
 	TREE=$dir/linux TARBALL=$top/$tb TARBALL_VERSION=$cand scripts/assemble.sh
-	echo "check-base: to use $cand: apt-get install --only-upgrade $base_package, then make"
+	echo "check-base: to use $cand: apt-get install $base_package=$cand, then make"
 fi
 if [ "$cand" != "$base_rebased" ]; then
 	echo "check-base: WARNING: the archive serves $base_package $cand, the series is rebased on $base_rebased: rebase it (make tree with $cand installed, make refresh)"

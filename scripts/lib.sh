@@ -115,3 +115,22 @@ read_series() {
 
 # entry_paths I: the overlay paths of entry I, one a line.
 entry_paths() { printf '%s' "${entry_files[$1]}"; }
+
+# base_tarball VERSION FILE: the kernel source tarball of the base package
+# at Debian version VERSION into FILE, from its package in build/debs/
+# (downloaded with apt-get if it is not there).  Fails with a message.
+base_tarball() {
+	local ver=$1 out=$2 deb log
+	mkdir -p build/debs
+	deb=$(ls build/debs/"${base_package}_"*.deb 2>/dev/null | grep -F "_${ver//:/%3a}_" | head -n 1 || true)
+	if [ -z "$deb" ]; then
+		log=$( (cd build/debs && apt-get download -q "$base_package=$ver") 2>&1) || {
+			echo "cannot download $base_package $ver: ${log##*$'\n'}" >&2
+			return 1
+		}
+		deb=$(ls build/debs/"${base_package}_"*.deb | grep -F "_${ver//:/%3a}_" | head -n 1)
+	fi
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$base_package.tar.xz" >"$out.tmp" &&
+		mv "$out.tmp" "$out" ||
+		{ rm -f "$out.tmp"; echo "$deb holds no /usr/src/$base_package.tar.xz" >&2; return 1; }
+}
