@@ -38,12 +38,12 @@ grep -q '^ *ok [0-9]* iso_bench_pci$' build/kunit-x86/test.log ||
 figures build/kunit-x86/test.log
 
 BENCH_MIB=${BENCH_MIB:-256} scripts/guest-run.sh --bench --iommu intel --topology merge --name bench-merge
-grep -q '^ISOTEST: not ok' build/logs/bench-merge.log && { grep '^ISOTEST: not ok' build/logs/bench-merge.log; exit 1; }
-sed -n 's/^ISOTEST-BENCH: //p' build/logs/bench-merge.log
+grep -q '^ISOTEST: not ok' build/logs/bench-merge.out && { grep '^ISOTEST: not ok' build/logs/bench-merge.out; exit 1; }
+sed -n 's/^ISOTEST-BENCH: //p' build/logs/bench-merge.out
 
 for n in 32 64 128 256; do
 	scripts/guest-run.sh --grouping --topology grouping$n --name bench-grouping$n
-	grep -q '^ISOTEST: not ok' build/logs/bench-grouping$n.log &&
-		{ grep '^ISOTEST: not ok' build/logs/bench-grouping$n.log; exit 1; }
-	sed -n 's/^ISOTEST-GROUPING: //p' build/logs/bench-grouping$n.log
+	grep -q '^ISOTEST: not ok' build/logs/bench-grouping$n.out &&
+		{ grep '^ISOTEST: not ok' build/logs/bench-grouping$n.out; exit 1; }
+	sed -n 's/^ISOTEST-GROUPING: //p' build/logs/bench-grouping$n.out
 done

@@ -9,11 +9,13 @@ mkdir -p build/logs
 logs=build/logs
 passed=0
 failed=0
+reboots=0
 failures=()
 
 # step_run NAME FUNCTION: runs FUNCTION with its output in
 # build/logs/NAME.txt, and leaves in build/logs/NAME.result its tests
-# passed and failed, its exit status and its time.  A step that runs several
+# passed and failed, its exit status, its time and how many of its guests
+# were booted a second time (guest_run).  A step that runs several
 # tests prints "RESULT: ok NAME" or "RESULT: fail NAME" for each, and each
 # counts; any other step counts as one test.
 step_run() {
@@ -26,20 +28,23 @@ step_run() {
 	elif [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then
 		bad=1
 	fi
-	echo "$ok $bad $rc $((SECONDS - start))" >"$logs/$name.result"
+	echo "$ok $bad $rc $((SECONDS - start)) $(grep -c '^REBOOT: ' "$logs/$name.txt")" >"$logs/$name.result"
 }
 
 # step_report NAME: adds up and prints the result of a step that has run.
 step_report() {
-	local name=$1 ok bad rc secs
-	read -r ok bad rc secs <"$logs/$name.result"
+	local name=$1 ok bad rc secs boots
+	read -r ok bad rc secs boots <"$logs/$name.result"
 	passed=$((passed + ok))
 	failed=$((failed + bad))
+	reboots=$((reboots + boots))
+	local twice=""
+	[ "$boots" -eq 0 ] || twice=", a guest booted twice"
 	if [ "$rc" -eq 0 ] && [ "$bad" -eq 0 ]; then
-		echo "ok $name: $ok passed ($secs s)"
+		echo "ok $name: $ok passed ($secs s$twice)"
 	else
 		failures+=("$name")
-		echo "FAILED $name: $ok passed, $bad failed ($secs s), from $logs/$name.txt:"
+		echo "FAILED $name: $ok passed, $bad failed ($secs s$twice), from $logs/$name.txt:"
 		grep '^RESULT: fail ' "$logs/$name.txt" | sed 's/^/    /'
 		tail -n 25 "$logs/$name.txt" | sed 's/^/    /'
 	fi
@@ -76,7 +81,7 @@ guest_steps_report() {
 	local name
 	wait
 	for name in "${queued[@]}"; do
-		[ -f "$logs/$name.result" ] || echo "0 1 1 0" >"$logs/$name.result"
+		[ -f "$logs/$name.result" ] || echo "0 1 1 0 0" >"$logs/$name.result"
 		step_report "$name"
 	done
 	queued=()
@@ -144,17 +149,40 @@ t_kunit_uml() {
 
 t_guest_build() { scripts/guest-build.sh; }
 
-# guest_results TEST LOG PREFIX MIN [MATCH]: a RESULT line, named PREFIX
-# and the test's name, for each "ISOTEST:" line of LOG; fails TEST when one
-# failed, when fewer than MIN tests whose names begin with MATCH passed, or
-# when the log holds a kernel report.
+# guest_results TEST NAME PREFIX MIN [MATCH]: a RESULT line, named PREFIX
+# and the test's name, for each "ISOTEST:" line that guest NAME wrote to its
+# tests' channel (NAME.out); fails TEST when one failed, when fewer than MIN
+# tests whose names begin with MATCH passed, or when its kernel log
+# (NAME.log) holds a kernel report.
 guest_results() {
-	local test=$1 log=$2 prefix=$3 min=$4 match=${5:-} rc=0
-	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok $prefix\1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail $prefix\1/p" "$log"
-	grep -q '^ISOTEST: not ok' "$log" && rc=1
-	[ "$(grep -c "^ISOTEST: ok - $match" "$log")" -ge "$min" ] || { echo "RESULT: fail $test: tests missing"; rc=1; }
-	clean_log "$test" "$log" || rc=1
+	local test=$1 out=$logs/$2.out prefix=$3 min=$4 match=${5:-} rc=0
+	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok $prefix\1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail $prefix\1/p" "$out"
+	grep -q '^ISOTEST: not ok' "$out" && rc=1
+	[ "$(grep -c "^ISOTEST: ok - $match" "$out")" -ge "$min" ] || { echo "RESULT: fail $test: tests missing"; rc=1; }
+	clean_log "$test" "$logs/$2.log" || rc=1
 	return $rc
+}
+
+# channel_intact NAME: the lines of guest NAME's channel-burst test
+# (tests/guest/check.sh) all arrived on its tests' channel, whole and in
+# order, while every kernel message of the burst reached its console.
+channel_intact() {
+	local out=$logs/$1.out log=$logs/$1.log lines msgs got
+	lines=$(sed -n 's/^ISOTEST-BURST: 1 of \([0-9]*\), .*/\1/p' "$out")
+	msgs=$(sed -n 's/^ISOTEST-BURST-MESSAGES: \([0-9]*\)$/\1/p' "$out")
+	got=$(awk -v n="${lines:-0}" '/^ISOTEST-BURST: / {
+		if ($0 == "ISOTEST-BURST: " i + 1 " of " n ", a result line that no kernel message may cut") i++
+		else bad++ }
+		END { print (bad ? -1 : i) }' "$out")
+	if [ -z "$lines" ] || [ "$got" != "$lines" ]; then
+		echo "RESULT: fail guest.channel-intact: ${got:-0} of ${lines:-?} burst lines arrived whole"
+		return 1
+	fi
+	[ "$(grep -c 'isotest-burst: kernel message [0-9]*, written while' "$log")" = "${msgs:-x}" ] || {
+		echo "RESULT: fail guest.channel-intact: the console lacks some of the $msgs burst messages"
+		return 1
+	}
+	echo "RESULT: ok guest.channel-intact: $lines lines whole beside $msgs kernel messages"
 }
 
 # The KUnit suites again, as modules of the debug x86_64 guest kernel, and the
@@ -173,8 +201,9 @@ t_guest() {
 		{ echo "RESULT: fail guest-kunit: the PCI rules' suite did not pass"; rc=1; }
 	# The fault-injection suites, run again in the guest with fault
 	# injection armed: each of their cases is a test of its own.
-	guest_results guest "$log" guest. 31 || rc=1
-	[ "$(grep -c '^ISOTEST: ok - fault\.' "$log")" -ge 10 ] ||
+	guest_results guest guest-check guest. 31 || rc=1
+	channel_intact guest-check || rc=1
+	[ "$(grep -c '^ISOTEST: ok - fault\.' "$logs/guest-check.out")" -ge 10 ] ||
 		{ echo "RESULT: fail guest: fault-injection cases missing"; rc=1; }
 	return $rc
 }
@@ -194,11 +223,11 @@ t_guest() {
 # that stops twice fails, and any other RCU stall is a kernel report.
 timers_stopped() { grep -q "timer wakeup didn't happen" "$1"; }
 guest_run() {
-	local name=$1 log=$logs/$1.log
+	local name=$1 log=$logs/$1.log out=$logs/$1.out
 	shift
 	if scripts/guest-run.sh "$@" --name "$name"; then
 		timers_stopped "$log" || return 0
-	elif grep -q '^ISOTEST-DONE' "$log"; then
+	elif grep -q '^ISOTEST-DONE' "$out"; then
 		timers_stopped "$log" || return 1
 	else
 		# A stalled guest's report is the one its NMI asked for.
@@ -206,7 +235,8 @@ guest_run() {
 			! known_reports "$log" | grep -Eq "$bad_kernel_log" || return 1
 	fi
 	mv "$log" "$logs/$name.hung.log"
-	echo "guest $name stopped its timers, see $logs/$name.hung.log; booting it again"
+	mv "$out" "$logs/$name.hung.out"
+	echo "REBOOT: guest $name stopped its timers, see $logs/$name.hung.log; booting it again"
 	scripts/guest-run.sh "$@" --name "$name"
 }
 
@@ -221,7 +251,7 @@ iommus=(intel amd virtio)
 groups_topology() { # groups_topology IOMMU TOPOLOGY
 	local rc=0
 	guest_run "$1-$2" --groups --iommu "$1" --topology "$2" || rc=1
-	guest_results "$1-$2" "$logs/$1-$2.log" "$1-$2." 12 || rc=1
+	guest_results "$1-$2" "$1-$2" "$1-$2." 12 || rc=1
 	return $rc
 }
 # VFIO as isolation manager, on topology_vfio under one IOMMU: the checks
@@ -229,7 +259,7 @@ groups_topology() { # groups_topology IOMMU TOPOLOGY
 vfio_iommu() { # vfio_iommu IOMMU
 	local rc=0
 	guest_run "vfio-$1" --vfio --iommu "$1" --topology vfio || rc=1
-	guest_results "vfio-$1" "$logs/vfio-$1.log" "$1." 32 vfio- || rc=1
+	guest_results "vfio-$1" "vfio-$1" "$1." 32 vfio- || rc=1
 	return $rc
 }
 
@@ -239,8 +269,8 @@ vfio_iommu() { # vfio_iommu IOMMU
 t_stress_intel() {
 	local rc=0
 	guest_run stress-intel --stress --iommu intel --topology vfio || rc=1
-	guest_results stress-intel "$logs/stress-intel.log" intel. 5 stress- || rc=1
-	grep '^ISOTEST-STRESS' "$logs/stress-intel.log"
+	guest_results stress-intel stress-intel intel. 5 stress- || rc=1
+	grep '^ISOTEST-STRESS' "$logs/stress-intel.out"
 	return $rc
 }
 
@@ -262,13 +292,13 @@ t_pseries_build() { scripts/pseries-build.sh; }
 t_pseries_groups() {
 	local rc=0
 	guest_run pseries-groups --groups --iommu pseries --topology pseries || rc=1
-	guest_results pseries-groups "$logs/pseries-groups.log" pseries. 12 || rc=1
+	guest_results pseries-groups pseries-groups pseries. 12 || rc=1
 	return $rc
 }
 t_pseries_vfio() {
 	local rc=0
 	guest_run pseries-vfio --spapr --iommu pseries --topology pseries || rc=1
-	guest_results pseries-vfio "$logs/pseries-vfio.log" pseries. 13 vfio- || rc=1
+	guest_results pseries-vfio pseries-vfio pseries. 13 vfio- || rc=1
 	return $rc
 }
 
@@ -277,8 +307,8 @@ t_pseries_vfio() {
 t_bench_merge() {
 	local rc=0
 	BENCH_MIB=16 guest_run bench-merge --bench --iommu intel --topology merge || rc=1
-	guest_results bench-merge "$logs/bench-merge.log" "" 5 bench- || rc=1
-	grep '^ISOTEST-BENCH' "$logs/bench-merge.log"
+	guest_results bench-merge bench-merge "" 5 bench- || rc=1
+	grep '^ISOTEST-BENCH' "$logs/bench-merge.out"
 	return $rc
 }
 
@@ -287,8 +317,8 @@ t_bench_merge() {
 t_bench_grouping() {
 	local rc=0
 	guest_run bench-grouping --grouping --topology grouping64 || rc=1
-	guest_results bench-grouping "$logs/bench-grouping.log" "" 2 grouping- || rc=1
-	grep '^ISOTEST-GROUPING' "$logs/bench-grouping.log"
+	guest_results bench-grouping bench-grouping "" 2 grouping- || rc=1
+	grep '^ISOTEST-GROUPING' "$logs/bench-grouping.out"
 	return $rc
 }
 
@@ -297,7 +327,7 @@ t_bench_grouping() {
 t_iommufd() {
 	local rc=0
 	guest_run iommufd --iommufd || rc=1
-	guest_results iommufd "$logs/iommufd.log" "" 198 iommufd || rc=1
+	guest_results iommufd iommufd "" 198 iommufd || rc=1
 	return $rc
 }
 
@@ -306,7 +336,7 @@ t_iommufd() {
 t_nodmar() {
 	local rc=0
 	guest_run nodmar --nodmar || rc=1
-	guest_results nodmar "$logs/nodmar.log" "" 6 nodmar- || rc=1
+	guest_results nodmar nodmar "" 6 nodmar- || rc=1
 	return $rc
 }
 
@@ -423,5 +453,5 @@ for s in "${steps[@]}"; do
 done
 guest_steps_report
 [ $failed -eq 0 ] || echo "failed: ${failures[*]}"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $reboots guests booted twice"
 [ $failed -eq 0 ]

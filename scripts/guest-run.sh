@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Boots the guest kernel in QEMU (q35 with an IOMMU, under TCG) and runs
-# one mode of the guest init, with the console in build/logs/<name>.log:
+# one mode of the guest init, with the kernel console in
+# build/logs/<name>.log and the tests' own channel, a port the kernel never
+# writes to (ttyS1; on pseries the second vty, hvc1), in
+# build/logs/<name>.out:
 #   --show   print the isolation groups (lsisol) and the kernel's iommu groups
 #   --check  the driver-core tests with the test provider beside the
 #            IOMMU's provider (VT-d: with intel_iommu=off, no provider);
@@ -73,6 +76,7 @@ case "$mode" in check|iommufd|grouping) [ "$iommu" = intel ] && intel_iommu=off 
 
 mkdir -p build/logs
 log=build/logs/$name.log
+results=build/logs/$name.out
 out=/dev/null
 [ "$mode" = show ] && out=/dev/stdout
 # A guest silent for GUEST_STALL seconds gets an NMI, on which it prints
@@ -81,21 +85,25 @@ if [ "$iommu" = pseries ]; then
 	# The capabilities that TCG cannot give are turned off, as QEMU asks.
 	qemu=(qemu-system-ppc64 -accel tcg -cpu POWER9 -smp 1 -m 1G
 		-machine pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
-		-kernel build/pseries/vmlinux -initrd build/pseries-initramfs.cpio.gz)
-	console=hvc0
+		-kernel build/pseries/vmlinux -initrd build/pseries-initramfs.cpio.gz
+		-serial stdio -device spapr-vty,chardev=isotest)
+	console=hvc0 channel=hvc1
 	cmdline=""
 else
 	qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G
 		-bios /usr/share/qemu/qboot.rom
 		-machine "$machine" "${iommu_dev[@]}"
 		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
-		-kernel build/guest/arch/x86/boot/bzImage -initrd build/initramfs.cpio.gz)
-	console=ttyS0
+		-kernel build/guest/arch/x86/boot/bzImage -initrd build/initramfs.cpio.gz
+		-serial stdio -serial chardev:isotest)
+	console=ttyS0 channel=ttyS1
 	cmdline="intel_iommu=$intel_iommu unknown_nmi_panic"
 fi
-scripts/qemu-run.py --log "$log" --timeout "${GUEST_TIMEOUT:-600}" --stall "${GUEST_STALL:-180}" -- \
-	"${qemu[@]}" -nodefaults -display none -serial stdio -no-reboot \
-	-append "console=$console $cmdline panic=-1 oops=panic panic_print=0x45 isotest=$mode isotest_iommu=$iommu isotest_topology=$topology isotest_stress_seconds=${STRESS_SECONDS:-60} isotest_race_rounds=${RACE_ROUNDS:-2000} isotest_fault_all=${FAULT_ALL:-0} isotest_bench_mib=${BENCH_MIB:-256} $append" \
+# The channel test of --check writes a burst of kernel messages.
+[ "$mode" = check ] && cmdline="$cmdline printk.devkmsg=on"
+scripts/qemu-run.py --log "$log" --results "$results" --timeout "${GUEST_TIMEOUT:-600}" --stall "${GUEST_STALL:-180}" -- \
+	"${qemu[@]}" -nodefaults -display none -no-reboot \
+	-append "console=$console $cmdline isotest_channel=$channel panic=-1 oops=panic panic_print=0x45 isotest=$mode isotest_iommu=$iommu isotest_topology=$topology isotest_stress_seconds=${STRESS_SECONDS:-60} isotest_race_rounds=${RACE_ROUNDS:-2000} isotest_fault_all=${FAULT_ALL:-0} isotest_bench_mib=${BENCH_MIB:-256} $append" \
 	"${devices[@]}" "$@" |
 	if [ "$mode" = show ]; then sed -n '/^ISOTEST-SHOW-BEGIN/,/^ISOTEST-SHOW-END/p' | sed '1d;$d'; else cat >"$out"; fi
-grep -q '^ISOTEST-DONE' "$log" || { echo "guest did not finish, see $log" >&2; exit 1; }
+grep -q '^ISOTEST-DONE' "$results" || { echo "guest did not finish, see $log and $results" >&2; exit 1; }

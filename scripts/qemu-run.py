@@ -1,22 +1,33 @@
 #!/usr/bin/python3
-"""Run QEMU with a QMP socket and follow the guest's serial console.
+"""Run QEMU with a QMP socket, its console and the guest tests' channel.
 
-The console (QEMU's stdout) is copied to a log file.  A console line
-"ISOTEST-QMP: <json>" makes this script send <json> as a QMP command, such
-as device_add or device_del for hotplug tests; the reply is written to the
-log as "ISOTEST-QMP-REPLY: <json>".  The guest waits for the effect itself.
+QEMU's stdout, the guest's kernel console, is copied to the --log file.
+The guest tests write to a port of their own that the kernel never uses
+(a second serial port, or on pseries a second vty), which QEMU connects
+to a socket of this script's as the character device "isotest": its lines
+go to the --results file and to stdout, so that a kernel message can never
+cut a test's line.  A results line "ISOTEST-QMP: <json>" makes this script
+send <json> as a QMP command, such as device_add or device_del for hotplug
+tests; the reply is written to the results as "ISOTEST-QMP-REPLY: <json>".
+The guest waits for the effect itself.
 
-A guest that prints nothing for --stall seconds is taken for stopped: the
-script logs "ISOTEST-STALL", the CPUs' registers (QMP "info registers")
-and then injects an NMI, on which a guest booted with unknown_nmi_panic
-and panic_print prints every CPU's and task's stack before it stops.
+A guest that prints nothing on either channel for --stall seconds, or
+that has not finished in --timeout seconds, is taken for stopped: the
+script writes to the log "ISOTEST-STALL" (or "ISOTEST-TIMEOUT") lines with
+what the vCPUs are doing (QMP query-cpus-fast, then "info registers -a"
+through the human monitor) and injects an NMI, on which a guest booted
+with unknown_nmi_panic and panic_print prints every CPU's and task's stack
+before it stops.  A stalled guest is given --stall seconds more to print
+them; one that timed out, --grace seconds.
 
-    qemu-run.py --log FILE [--timeout SECONDS] [--stall SECONDS] -- QEMU-ARGUMENTS...
+    qemu-run.py --log FILE --results FILE [--timeout SECONDS] [--stall SECONDS]
+                -- QEMU-ARGUMENTS...
 """
 import argparse
 import json
 import os
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,16 +37,7 @@ import time
 
 class Qmp:
     def __init__(self, path, deadline):
-        self.sock = None
-        while self.sock is None:
-            try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.connect(path)
-                self.sock = s
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        self.sock = connect(path, deadline)
         self.file = self.sock.makefile("rw")
         self.read()  # greeting
         self.command({"execute": "qmp_capabilities"})
@@ -55,85 +57,138 @@ class Qmp:
                 return msg
 
 
+def connect(path, deadline, proc=None):
+    """A connection to the Unix socket at path, retried until deadline."""
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            if time.monotonic() > deadline or (proc and proc.poll() is not None):
+                raise
+            time.sleep(0.05)
+
+
+class Lines:
+    """Splits a byte stream into lines and hands each to a function."""
+
+    def __init__(self, fd, handle):
+        self.fd, self.handle, self.buf = fd, handle, b""
+
+    def read(self):
+        """Handles what can be read; False at end of file."""
+        chunk = os.read(self.fd, 65536)
+        if not chunk:
+            if self.buf:
+                self.handle(self.buf.decode("utf-8", "replace").rstrip("\r"))
+                self.buf = b""
+            return False
+        self.buf += chunk
+        *lines, self.buf = self.buf.split(b"\n")
+        for raw in lines:
+            self.handle(raw.decode("utf-8", "replace").rstrip("\r"))
+        return True
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--log", required=True)
+    ap.add_argument("--results", required=True)
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--stall", type=float, default=0)
+    ap.add_argument("--grace", type=float, default=60)
     ap.add_argument("qemu", nargs=argparse.REMAINDER)
     opts = ap.parse_args()
     qemu = opts.qemu[1:] if opts.qemu[:1] == ["--"] else opts.qemu
 
     tmp = tempfile.mkdtemp(prefix="isotest-qmp-")
     sock = os.path.join(tmp, "qmp")
-    deadline = time.monotonic() + opts.timeout
-    proc = subprocess.Popen(qemu + ["-qmp", f"unix:{sock},server=on,wait=off"],
+    chan = os.path.join(tmp, "results")
+    start = time.monotonic()
+    deadline = start + opts.timeout
+    # QEMU waits for the results socket's client before it starts the guest,
+    # so that nothing the guest writes there is lost.
+    proc = subprocess.Popen(qemu + ["-qmp", f"unix:{sock},server=on,wait=off",
+                                    "-chardev", f"socket,id=isotest,path={chan},server=on,wait=on"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     status = 0
     qmp = None
-    with open(opts.log, "w") as log:
+    with open(opts.log, "w") as log, open(opts.results, "w") as results:
         def emit(text):
             log.write(text + "\n")
             log.flush()
-            print(text, flush=True)
 
         def qmp_command(cmd):
             nonlocal qmp
             try:
                 if qmp is None:
-                    qmp = Qmp(sock, deadline)
+                    qmp = Qmp(sock, time.monotonic() + 10)
                 return qmp.command(cmd)
             except (OSError, ValueError, EOFError) as err:
                 return {"error": str(err)}
 
-        buf = b""
+        def result(text):
+            results.write(text + "\n")
+            results.flush()
+            print(text, flush=True)
+            if text.startswith("ISOTEST-QMP: "):
+                try:
+                    cmd = json.loads(text[13:])
+                except ValueError as err:
+                    reply = {"error": str(err)}
+                else:
+                    reply = qmp_command(cmd)
+                result("ISOTEST-QMP-REPLY: " + json.dumps(reply))
+
+        def dump(tag, why):
+            """What the vCPUs do, into the log, then an NMI."""
+            emit(f"{tag}: {why}; the vCPUs (query-cpus-fast, info registers), then an NMI")
+            cpus = qmp_command({"execute": "query-cpus-fast"})
+            for cpu in cpus.get("return", [cpus]):
+                emit(f"{tag}: query-cpus-fast " + json.dumps(cpu))
+            status = qmp_command({"execute": "query-status"})
+            emit(f"{tag}: query-status " + json.dumps(status.get("return", status)))
+            regs = qmp_command({"execute": "human-monitor-command",
+                                "arguments": {"command-line": "info registers -a"}})
+            for reg in str(regs.get("return", regs)).splitlines():
+                emit(f"{tag}: {reg}")
+            emit(f"{tag}: inject-nmi " + json.dumps(qmp_command({"execute": "inject-nmi"})))
+
+        streams = [Lines(proc.stdout.fileno(), emit)]
+        try:
+            res = connect(chan, deadline, proc)
+            streams.append(Lines(res.fileno(), result))
+        except OSError as err:
+            emit(f"ISOTEST-TIMEOUT: no results channel: {err}")
+            status = 1
         last = time.monotonic()
-        stalled = False
-        while True:
+        stalled = timed_out = False
+        end = deadline
+        while streams:
             now = time.monotonic()
-            left = deadline - now
-            if left <= 0:
-                emit("ISOTEST-TIMEOUT: the guest did not finish in time")
-                proc.kill()
+            if now >= end:
+                if timed_out or stalled:
+                    emit("ISOTEST-TIMEOUT: the guest did not stop after its dump; killed")
+                    break
+                timed_out = True
+                dump("ISOTEST-TIMEOUT", f"not finished in {opts.timeout:.0f} s")
+                end = now + opts.grace
                 status = 1
-                break
-            if opts.stall and not stalled and now - last > opts.stall:
+            if opts.stall and not stalled and not timed_out and now - last > opts.stall:
                 stalled = True
-                emit(f"ISOTEST-STALL: no output for {opts.stall:.0f} s; registers, then an NMI")
-                regs = qmp_command({"execute": "human-monitor-command",
-                                    "arguments": {"command-line": "info registers -a"}})
-                for reg in str(regs.get("return", regs)).splitlines():
-                    if reg.startswith(("CPU#", "RAX", "RSI", "RIP", "CS ", "CR0")):
-                        emit("ISOTEST-STALL: " + reg)
-                emit("ISOTEST-STALL: inject-nmi " + json.dumps(qmp_command({"execute": "inject-nmi"})))
-            ready, _, _ = select.select([proc.stdout], [], [], min(left, 1))
-            if not ready:
-                continue
-            last = time.monotonic()
-            chunk = os.read(proc.stdout.fileno(), 65536)
-            if not chunk:
-                break
-            buf += chunk
-            *lines, buf = buf.split(b"\n")
-            for raw in lines:
-                line = raw.decode("utf-8", "replace").rstrip("\r")
-                emit(line)
-                if line.startswith("ISOTEST-QMP: "):
-                    try:
-                        cmd = json.loads(line[13:])
-                    except ValueError as err:
-                        reply = {"error": str(err)}
-                    else:
-                        reply = qmp_command(cmd)
-                    emit("ISOTEST-QMP-REPLY: " + json.dumps(reply))
-        if buf:
-            emit(buf.decode("utf-8", "replace").rstrip("\r"))
-    proc.wait()
-    try:
-        os.unlink(sock)
-    except OSError:
-        pass
-    os.rmdir(tmp)
+                dump("ISOTEST-STALL", f"no output for {opts.stall:.0f} s")
+                end = min(end, now + max(opts.stall, opts.grace))
+            ready, _, _ = select.select([s.fd for s in streams], [], [], max(0, min(end - now, 1)))
+            for s in [s for s in streams if s.fd in ready]:
+                last = time.monotonic()
+                if not s.read():
+                    streams.remove(s)
+        proc.kill()
+        proc.wait()
+        emit(f"ISOTEST-ELAPSED: {time.monotonic() - start:.1f} s")
+    shutil.rmtree(tmp, ignore_errors=True)
     return status
 
 

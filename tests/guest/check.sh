@@ -16,6 +16,37 @@ t_no_provider() {
 
 t_kset() { [ -d $G ] || fail "$G missing"; }
 
+# The tests' channel under a burst of kernel messages: a writer fills the
+# kernel console through /dev/kmsg (booted with printk.devkmsg=on, so none
+# is rate-limited) from before the first to after the last of
+# BURST_LINES "ISOTEST-BURST: N" lines, which this prints meanwhile.  The
+# host (scripts/check.sh) checks that every line arrived whole and in
+# order, and that the console holds every message the writer counted.
+BURST_LINES=400
+t_channel_burst() {
+	rm -f /tmp/burst-*
+	(
+		i=0
+		while [ ! -e /tmp/burst-stop ]; do
+			i=$((i + 1))
+			echo "isotest-burst: kernel message $i, written while the tests print their results" > /dev/kmsg
+			[ "$i" != 1 ] || : > /tmp/burst-started
+		done
+		echo "$i" > /tmp/burst-count
+	) &
+	wait_for '[ -e /tmp/burst-started ]' 10 || { : > /tmp/burst-stop; wait; fail "the writer did not start"; return; }
+	i=0
+	while [ "$i" -lt "$BURST_LINES" ]; do
+		i=$((i + 1))
+		echo "ISOTEST-BURST: $i of $BURST_LINES, a result line that no kernel message may cut"
+	done
+	: > /tmp/burst-stop
+	wait
+	n=$(cat /tmp/burst-count)
+	echo "ISOTEST-BURST-MESSAGES: $n"
+	[ "$n" -gt 1 ] || fail "the writer wrote $n messages"
+}
+
 # The KUnit suites, built as modules and loaded with fail_nth armed for
 # sleeping allocations, so that their fault-injection suites run (they
 # skip otherwise): the console gets every suite's KTAP; each fault case is
@@ -190,6 +221,7 @@ t_reload() {
 }
 
 check kset t_kset
+check channel-burst t_channel_burst
 check no-provider t_no_provider
 check kunit-modules t_kunit_modules
 check fault-core t_fault_suite isolation_fault
