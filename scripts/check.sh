@@ -209,15 +209,18 @@ t_guest() {
 }
 
 # guest_run NAME ARGS...: scripts/guest-run.sh ARGS --name NAME.  A guest
-# that stops making progress before its end (no "ISOTEST-DONE", no kernel
-# report in its log) is booted once more, and says so; its log is kept as
-# NAME.hung.log.  About one guest in fifteen stops so, always in e1000e's
-# probe right after a rescan or hot-add, with the guest idle and not even
-# the hung task detector running: its timers stop.  guest-run.sh has such
-# a guest print its CPUs' registers and, on an NMI, every stack.  The same
-# stop can pass: RCU then reports that its kthread's timer never fired on a
-# CPU ("timer wakeup didn't happen", "Possible timer handling issue") and
-# a stall, and kmemleak, scanning while no grace period ends, reports as
+# that stops making progress before its end (no "ISOTEST-DONE" on its
+# channel, no kernel report in its log) is booted once more, prints a
+# "REBOOT:" line that the summary counts, and its logs are kept as
+# NAME.hung.log and NAME.hung.out.  Such stops were seen in about one guest
+# in fifteen in earlier runs, always in e1000e's probe right after a
+# rescan or hot-add, with the guest idle and not even the hung task
+# detector running: its timers stop.  qemu-run.py then writes the vCPUs'
+# state (query-cpus-fast, info registers) into the log and sends an NMI,
+# on which the guest prints every stack and its timers.  The same stop can
+# pass: RCU then reports that its kthread's timer never fired on a CPU
+# ("timer wakeup didn't happen", "Possible timer handling issue") and a
+# stall, and kmemleak, scanning while no grace period ends, reports as
 # leaks the hundreds of objects queued for an RCU free (creds, pids,
 # dentries of exited tasks); such a guest is booted once more too.  A guest
 # that stops twice fails, and any other RCU stall is a kernel report.
