@@ -67,11 +67,17 @@ step() {
 # kinds and reports them in the order they were queued.  A background
 # step touches only its own logs and build directories.
 guest_jobs=${GUEST_JOBS:-2}
-is_background_step() {
-	local i
-	case "$1" in guest|iommufd|nodmar|vfio-*|stress-*|bench-*|grouping-*|pseries-*|kunit-uml|static|config-off|lsisol|checkpatch|git-am) return 0 ;; esac
-	for i in "${iommus[@]}"; do [[ $1 == "$i"-* ]] && return 0; done
-	return 1
+# step_kind STEP: prints how STEP runs (step, host_step or guest_step) and
+# its function, t_STEP with "-" as "_"; fails for an unknown step.
+step_kind() {
+	local how fn=t_${1//-/_}
+	case "$1" in
+	base|assemble|guest-build) how=step ;;
+	kunit-uml|pseries-build|static|config-off|lsisol|checkpatch|git-am) how=host_step ;;
+	*) how=guest_step ;;
+	esac
+	declare -F "$fn" >/dev/null || return 1
+	echo "$how $fn"
 }
 queued=()
 guest_pids=()
@@ -81,13 +87,15 @@ running_guests() {
 	for p in "${guest_pids[@]}"; do ! kill -0 "$p" 2>/dev/null || n=$((n + 1)); done
 	echo "$n"
 }
-# after_step NAME: returns once the queued step NAME has its result.
+# wait_result NAME: returns once step NAME has its result.
+wait_result() {
+	while [ ! -f "$logs/$1.result" ]; do sleep 1; done
+}
+# after_step NAME: returns once NAME has its result if it is queued.
 after_step() {
 	local q
 	for q in "${queued[@]}"; do
-		[ "$q" = "$1" ] || continue
-		while [ ! -f "$logs/$1.result" ]; do sleep 1; done
-		return
+		[ "$q" != "$1" ] || { wait_result "$1"; return; }
 	done
 }
 guest_step() {
@@ -106,7 +114,7 @@ host_step() {
 	echo "== $1 (in the background)"
 	(
 		renice -n 19 -p "$BASHPID" >/dev/null
-		[ -z "$prev" ] || while [ ! -f "$logs/$prev.result" ]; do sleep 1; done
+		[ -z "$prev" ] || wait_result "$prev"
 		step_run "$1" "$2"
 	) &
 	queued+=("$1")
@@ -487,30 +495,11 @@ all_steps=(base assemble guest-build pseries-build kunit-uml static config-off l
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do
+	kind=$(step_kind "$s") || { echo "unknown step $s (steps: ${all_steps[*]})"; exit 2; }
+	read -r how fn <<<"$kind"
 	# The steps in the background are reported before any other step runs.
-	is_background_step "$s" || steps_report
-	case "$s" in
-	base) step base t_base ;;
-	assemble) step assemble t_assemble ;;
-	kunit-uml) host_step kunit-uml t_kunit_uml ;;
-	guest-build) step guest-build t_guest_build ;;
-	pseries-build) host_step pseries-build t_pseries_build ;;
-	static) host_step static t_static ;;
-	config-off) host_step config-off t_config_off ;;
-	checkpatch) host_step checkpatch t_checkpatch ;;
-	git-am) host_step git-am t_git_am ;;
-	lsisol) host_step lsisol t_lsisol ;;
-	guest) guest_step guest t_guest ;;
-	nodmar) guest_step nodmar t_nodmar ;;
-	iommufd) guest_step iommufd t_iommufd ;;
-	bench-merge) guest_step bench-merge t_bench_merge ;;
-	bench-grouping) guest_step bench-grouping t_bench_grouping ;;
-	vfio-*) declare -F "t_vfio_${s#vfio-}" >/dev/null || { echo "unknown step $s"; exit 2; }
-		guest_step "$s" "t_vfio_${s#vfio-}" ;;
-	*-*) declare -F "t_${s%%-*}_${s#*-}" >/dev/null || { echo "unknown step $s"; exit 2; }
-		guest_step "$s" "t_${s%%-*}_${s#*-}" ;;
-	*) echo "unknown step $s (steps: ${all_steps[*]})"; exit 2 ;;
-	esac
+	[ "$how" != step ] || steps_report
+	"$how" "$s" "$fn"
 done
 steps_report
 [ $failed -eq 0 ] || echo "failed: ${failures[*]}"

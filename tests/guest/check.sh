@@ -75,23 +75,24 @@ t_kunit_modules() {
 # lines, which the host reads with "kunit.py parse": each suite's results
 # file without its own two-line header, its closing line numbered anew.
 t_kunit_ktap() {
-	n=0
+	suites=""
 	for r in /sys/kernel/debug/kunit/*/results; do
-		s=${r%/results}
-		case "${s##*/}" in *_fault) continue ;; esac
-		n=$((n + 1))
-	done
-	[ "$n" -gt 0 ] || { fail "no KUnit suite ran"; return; }
-	echo "ISOTEST-KTAP-BEGIN"
-	echo "KTAP version 1"
-	echo "1..$n"
-	i=0
-	for r in /sys/kernel/debug/kunit/*/results; do
+		[ -e "$r" ] || continue
 		s=${r%/results}
 		s=${s##*/}
 		case "$s" in *_fault) continue ;; esac
+		suites="$suites $s"
+	done
+	[ -n "$suites" ] || { fail "no KUnit suite ran"; return; }
+	set -- $suites
+	echo "ISOTEST-KTAP-BEGIN"
+	echo "KTAP version 1"
+	echo "1..$#"
+	i=0
+	for s; do
 		i=$((i + 1))
-		sed -e '1,2d' -e "s/^\(not ok\|ok\) 1 $s\( .*\)\{0,1\}\$/\1 $i $s\2/" "$r"
+		sed -e '1,2d' -e "s/^\(not ok\|ok\) 1 $s\( .*\)\{0,1\}\$/\1 $i $s\2/" \
+			/sys/kernel/debug/kunit/$s/results
 	done
 	echo "ISOTEST-KTAP-END"
 }
