@@ -13,8 +13,9 @@ all: guest
 deps:
 	scripts/deps.sh
 
+# Every base's tree: build/linux (mainline) and build/linux-6.12 (the LTS).
 tree: deps
-	scripts/assemble.sh
+	scripts/each-base.sh scripts/assemble.sh
 
 guest: tree
 	scripts/guest-build.sh
@@ -24,11 +25,13 @@ check: tree
 
 # Does the series assemble on what Debian's archive serves today?
 check-base: deps
-	scripts/check-base.sh
+	scripts/each-base.sh scripts/check-base.sh
 
+# out/series (mainline) and out/series-6.12 (the LTS).
 series: tree
-	scripts/series.sh
+	scripts/each-base.sh scripts/series.sh
 
+# From build/linux; BASE=6.12 from build/linux-6.12.
 refresh:
 	scripts/refresh.sh
 

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Assembles build/linux: a git tree with the pristine Debian kernel source
-# (the package named in "base") as the commit tagged "baseline" and, on
-# branch "isolation", one commit per entry of "series" (its .diff applied,
-# its overlay files added, its .msg as message).
+# Assembles the tree of a base (BASE=NAME, default the primary; build/linux
+# or build/linux-NAME, see scripts/lib.sh): a git tree with the pristine
+# Debian kernel source (the package named in bases/NAME) as the commit
+# tagged "baseline" and, on branch "isolation", one commit per entry of
+# "series" (its overlay files added, its .diff applied, with the base's own
+# diff in patches/NAME/ in place of the changes to the files that one
+# names, which may change the overlay files as well, its .msg as
+# message).
 #
 # Each Debian version of the source is a commit of its own, tagged
 # baseline-VERSION ("~" and ":" written "_"), kept in build/linux's object
@@ -13,14 +17,14 @@
 # files it had (the first time, its pristine baseline).
 #
 # When the installed version is not the one the series was rebased on
-# ("rebased" in "base"), a .diff that does not apply exactly is merged in
+# ("rebased" in bases/NAME), a .diff that does not apply exactly is merged in
 # three ways against the old version's pre-images (from its baseline
 # commit, or from the old package, which apt-get downloads), and failing
 # that applied by patch(1) with fuzz; every file that needed it is named in
 # a warning.  A hunk that applies in no way stops the assembly, naming the
 # patch, the file and the hunk.
 #
-# Refuses to overwrite edits made in build/linux that are not in the
+# Refuses to overwrite edits made in the tree that are not in the
 # repository (run make refresh first, or set FORCE=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -121,9 +125,10 @@ branch=$("${git[@]}" symbolic-ref -q HEAD || true)
 # --- Shortcut: same inputs as last time and the tree untouched. ---
 inputs=$(
 	echo "$newbase $debver"
-	find series base patches overlay scripts/assemble.sh scripts/lib.sh -type f -printf '%m %p\0' |
+	echo "$base_name"
+	find series bases patches overlay scripts/assemble.sh scripts/lib.sh -type f -printf '%m %p\0' |
 		sort -z | tr '\0' '\n'
-	find series base patches overlay scripts/assemble.sh scripts/lib.sh -type f -print0 |
+	find series bases patches overlay scripts/assemble.sh scripts/lib.sh -type f -print0 |
 		sort -z | xargs -0 sha1sum
 )
 key=$(sha1sum <<<"$inputs")
@@ -138,12 +143,31 @@ if [ "${FORCE:-0}" != 1 ] && [ "$(cat "$cache" 2>/dev/null)" = "$key $cur" ] &&
 fi
 
 # --- Every .diff is a patch. ---
-for name in "${entries[@]}"; do
-	d=patches/$name.diff
+for d in patches/*.diff patches/"$base_name"/*.diff; do
 	[ -f "$d" ] || continue
 	n=$("${git[@]}" apply --numstat "$top/$d" 2>/dev/null | wc -l) || n=0
 	[ "$n" -gt 0 ] || die "$d is not a patch (git apply finds no change in it)"
 done
+
+# entry_diffs NAME: the diffs that make entry NAME on this base, in order,
+# as "LABEL PATH" lines: the primary's patches/NAME.diff (for another base,
+# a copy in $work without the files the base's own diff changes) and the
+# base's own patches/BASE/NAME.diff.
+entry_diffs() {
+	local name=$1 own shared=patches/$1.diff
+	own=$(base_diff "$name")
+	if [ -f "$shared" ]; then
+		if [ -n "$own" ]; then
+			mkdir -p "$work/shared"
+			diff_files "$own" >"$work/shared/$name.files"
+			diff_without "$shared" "$work/shared/$name.files" >"$work/shared/$name.diff"
+			[ ! -s "$work/shared/$name.diff" ] || echo "$shared $work/shared/$name.diff"
+		else
+			echo "$shared $top/$shared"
+		fi
+	fi
+	[ -z "$own" ] || echo "$own $top/$own"
+}
 
 # add_overlay I: adds the overlay files of entry I to the index.
 add_overlay() {
@@ -160,26 +184,25 @@ add_overlay() {
 	done | "${git[@]}" update-index --add --index-info
 }
 
-diff_files() { sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$1" | sort -u; }
-
 # build_series BASE [exact]: the series' commits on BASE in the index
 # $GIT_INDEX_FILE; prints the last.  With "exact", a .diff that does not
 # apply exactly fails; without, it falls back as said at the top.
 build_series() {
-	local head=$1 exact=${2:-} i name t
+	local head=$1 exact=${2:-} i name t label d
 	"${git[@]}" read-tree "$head"
 	for i in "${!entries[@]}"; do
 		name=${entries[$i]}
-		if [ -f "patches/$name.diff" ] &&
-		   ! "${git[@]}" apply --cached --whitespace=nowarn "$top/patches/$name.diff" 2>/dev/null; then
+		# The overlay first: a base's own diff may change its files.
+		add_overlay "$i"
+		while read -r label d; do
+			"${git[@]}" apply --cached --whitespace=nowarn "$d" 2>/dev/null && continue
 			[ -z "$exact" ] || return 1
-			apply_inexact "$name" >&2 || {
+			apply_inexact "$label" "$d" >&2 || {
 				# What applied, for whoever fixes the hunk.
 				"${git[@]}" update-ref refs/heads/rebase "$head"
 				return 1
 			}
-		fi
-		add_overlay "$i"
+		done < <(entry_diffs "$name")
 		t=$("${git[@]}" write-tree)
 		head=$(git stripspace <"patches/$name.msg" | "${git[@]}" commit-tree "$t" -p "$head")
 	done
@@ -223,21 +246,22 @@ index_copy() {
 	done < <(diff_files "$1")
 }
 
-# apply_inexact NAME: applies patches/NAME.diff to the index in three ways,
-# or with fuzz; adds what it did to $warnings, or says which hunk failed.
+# apply_inexact LABEL DIFF: applies DIFF (LABEL: its name in the
+# repository) to the index in three ways, or with fuzz; adds what it did to
+# $warnings, or says which hunk failed.
 apply_inexact() {
-	local name=$1 d=$top/patches/$1.diff before f out rc mode blob w
+	local label=$1 d=$2 before f out rc mode blob w
 	[ "$debver" != "$base_rebased" ] || {
-		patch_failure "$name"
+		patch_failure "$label" "$d"
 		return 1
 	}
 	before=$("${git[@]}" write-tree)
 	if old_preimages && "${git[@]}" apply --cached --3way --whitespace=nowarn "$d" >"$work/3way.log" 2>&1; then
 		sed -n "s|^Applied patch to '\\(.*\\)' cleanly\\.\$|\\1|p" "$work/3way.log" | while read -r f; do
-			echo "patches/$name.diff: $f: merged in three ways with the pre-image of $base_rebased"
+			echo "$label: $f: merged in three ways with the pre-image of $base_rebased"
 		done >>"$warnings"
-		grep -q "patches/$name.diff" "$warnings" ||
-			echo "patches/$name.diff: merged in three ways with the pre-images of $base_rebased" >>"$warnings"
+		grep -qF "$label" "$warnings" ||
+			echo "$label: merged in three ways with the pre-images of $base_rebased" >>"$warnings"
 		return 0
 	fi
 	"${git[@]}" read-tree "$before"
@@ -256,29 +280,29 @@ apply_inexact() {
 				"${git[@]}" update-index --force-remove -- "$f"
 			fi
 		done < <(diff_files "$d")
-		awk -v p="patches/$name.diff" '
+		awk -v p="$label" '
 			/^patching file / { f = $3 }
 			/^Hunk #[0-9]+ succeeded/ { sub(/\.$/, ""); print p ": " f ": " $0 " (patch --fuzz=2)" }' <<<"$out" >>"$warnings"
-		grep -q "patches/$name.diff" "$warnings" ||
-			echo "patches/$name.diff: applied by patch(1), not by git apply" >>"$warnings"
+		grep -qF "$label" "$warnings" ||
+			echo "$label: applied by patch(1), not by git apply" >>"$warnings"
 		return 0
 	fi
-	patch_failure "$name" "$out"
+	patch_failure "$label" "$d" "$out"
 }
 
-# patch_failure NAME [PATCH-OUTPUT]: says which file and hunk of
-# patches/NAME.diff fail, and what to do.
+# patch_failure LABEL DIFF [PATCH-OUTPUT]: says which file and hunk of DIFF
+# (LABEL: its name in the repository) fail, and what to do.
 patch_failure() {
-	local name=$1 out=${2:-} hunks
+	local label=$1 d=$2 out=${3:-} hunks
 	if [ -z "$out" ]; then
-		index_copy "$top/patches/$name.diff" "$work/dry"
-		out=$(patch -p1 -d "$work/dry" --dry-run --fuzz=0 --forward -r - <"$top/patches/$name.diff" 2>&1) || true
+		index_copy "$d" "$work/dry"
+		out=$(patch -p1 -d "$work/dry" --dry-run --fuzz=0 --forward -r - <"$d" 2>&1) || true
 	fi
 	hunks=$(awk '/^(patching|checking) file / { f = $3 }
 		/^Hunk #[0-9]+ FAILED/ { sub(/\.$/, ""); printf "%s%s: %s", sep, f, $0; sep = "; " }' <<<"$out")
 	[ -n "$hunks" ] || hunks=$(grep -m1 -v '^\(patching\|checking\) file' <<<"$out" || true)
-	echo "assemble.sh: patches/$name.diff does not apply to $base_package $debver: ${hunks:-git apply refuses it};" \
-		"$tree is unchanged. Fix that hunk's context in patches/$name.diff to match $debver" \
+	echo "assemble.sh: $label does not apply to $base_package $debver: ${hunks:-git apply refuses it};" \
+		"$tree is unchanged. Fix that hunk's context in $label to match $debver" \
 		"(branch 'rebase' of $tree has the entries before it on $debver), run make again, then make refresh"
 }
 

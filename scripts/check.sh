@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 top=$PWD
 mkdir -p build/logs
 logs=build/logs
+# The kernel tree the tests run on (tested_base in scripts/lib.sh).
+ktree=$(bash -c '. scripts/lib.sh && echo "$tested_tree"') || exit 2
 passed=0
 failed=0
 reboots=0
@@ -240,7 +242,7 @@ kunit_suites=(isolation_groups pci_isolation root-device-devm property-entry)
 # a failure unless every suite of kunit_suites passed.
 kunit_parse() {
 	local test=$1 ktap=$2 parsed=${2%.ktap}.parsed rc=0 suite
-	build/linux/tools/testing/kunit/kunit.py parse "$top/$ktap" >"$parsed" 2>&1 || rc=1
+	"$ktree"/tools/testing/kunit/kunit.py parse "$top/$ktap" >"$parsed" 2>&1 || rc=1
 	cat "$parsed"
 	sed -n "s/^\[[0-9:]*\] \[PASSED\] \([A-Za-z0-9_]*\)\$/RESULT: ok $test.\1/p
 		s/^\[[0-9:]*\] \[FAILED\] \([A-Za-z0-9_]*\)\$/RESULT: fail $test.\1/p" "$parsed"
@@ -414,9 +416,9 @@ t_static() {
 		drivers/pci/isolation-test.c include/linux/pci-isolation.h
 		drivers/iommu/amd/isolation.c drivers/acpi/viot.c
 		drivers/iommu/virtio-iommu.c include/linux/acpi_viot.h)
-	(cd build/linux && scripts/kernel-doc -none -Wall "${files[@]}") 2>&1 | tee "$logs/kernel-doc.txt"
+	(cd "$ktree" && scripts/kernel-doc -none -Wall "${files[@]}") 2>&1 | tee "$logs/kernel-doc.txt"
 	[ -s "$logs/kernel-doc.txt" ] && { echo "kernel-doc warnings"; rc=1; }
-	make -C build/linux O="$top/build/guest" ARCH=x86_64 "CC=ccache gcc" -s W=1 C=2 \
+	make -C "$ktree" O="$top/build/guest" ARCH=x86_64 "CC=ccache gcc" -s W=1 C=2 \
 		drivers/base/isolation.o drivers/base/test/isolation-test.o \
 		drivers/base/test/isolation-test-provider.o \
 		drivers/base/test/isolation-bench.o \
@@ -426,9 +428,9 @@ t_static() {
 		drivers/acpi/viot.o 2>&1 |
 		tee "$logs/w1-sparse.txt"
 	# The pseries provider, in the cross-built pseries tree.
-	(cd build/linux && scripts/kernel-doc -none -Wall arch/powerpc/platforms/pseries/iommu.c) 2>&1 |
+	(cd "$ktree" && scripts/kernel-doc -none -Wall arch/powerpc/platforms/pseries/iommu.c) 2>&1 |
 		tee -a "$logs/kernel-doc.txt"
-	make -C build/linux O="$top/build/pseries" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
+	make -C "$ktree" O="$top/build/pseries" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
 		"CC=ccache powerpc64le-linux-gnu-gcc" -s W=1 C=2 \
 		arch/powerpc/platforms/pseries/iommu.o 2>&1 | tee -a "$logs/w1-sparse.txt"
 	grep -E 'warning|error' "$logs/w1-sparse.txt" && { echo "W=1/sparse warnings"; rc=1; }
@@ -442,16 +444,16 @@ t_static() {
 # guest config without its debugging part keeps it quick.
 t_config_off() {
 	local obj=$top/build/noiso kmake
-	kmake=(make -C build/linux O="$obj" ARCH=x86_64 "CC=ccache gcc" -s -j"$(nproc)")
+	kmake=(make -C "$ktree" O="$obj" ARCH=x86_64 "CC=ccache gcc" -s -j"$(nproc)")
 	mkdir -p "$obj"
 	sed -e '/^# Debugging/,$d' -e '/ISOLATION\|KUNIT/d' configs/guest.config > "$obj/off.config"
 	echo "# CONFIG_ISOLATION_GROUPS is not set" >> "$obj/off.config"
 	# Work out the config aside, so that an unchanged one keeps the build.
 	local cfg=$top/build/noiso-cfg
 	mkdir -p "$cfg"
-	make -C build/linux O="$cfg" ARCH=x86_64 -s tinyconfig >/dev/null
-	build/linux/scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/.config" "$obj/off.config" >/dev/null
-	make -C build/linux O="$cfg" ARCH=x86_64 -s olddefconfig
+	make -C "$ktree" O="$cfg" ARCH=x86_64 -s tinyconfig >/dev/null
+	"$ktree"/scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/.config" "$obj/off.config" >/dev/null
+	make -C "$ktree" O="$cfg" ARCH=x86_64 -s olddefconfig
 	cmp -s "$cfg/.config" "$obj/.config" || cp "$cfg/.config" "$obj/.config"
 	"${kmake[@]}" olddefconfig
 	grep -q '^CONFIG_INTEL_IOMMU=y' "$obj/.config" || { echo "INTEL_IOMMU is off"; return 1; }
@@ -475,11 +477,28 @@ t_lsisol() {
 # (scripts/check-base.sh)?  First, so that a point release that breaks it
 # shows in seconds.  Then assembly itself on other versions and bad input
 # (tests/assemble/run.sh).
-t_base() { scripts/check-base.sh; }
+# each_base NAME COMMAND...: COMMAND for every base, with BASE set to it;
+# one result "NAME.BASE" each.
+each_base() {
+	local name=$1 b rc=0
+	shift
+	for b in "${bases[@]}"; do
+		echo "--- $name $b"
+		if BASE=$b "$@"; then
+			echo "RESULT: ok $name.$b"
+		else
+			echo "RESULT: fail $name.$b"
+			rc=1
+		fi
+	done
+	return $rc
+}
+bases=($(bash -c '. scripts/lib.sh && echo "${all_bases[*]}"')) || exit 2
+t_base() { each_base base scripts/check-base.sh; }
 t_assemble() { tests/assemble/run.sh; }
 
-t_checkpatch() { scripts/series.sh --check; }
-t_git_am() { scripts/series.sh --verify-am; }
+t_checkpatch() { each_base checkpatch scripts/series.sh --check; }
+t_git_am() { each_base git-am scripts/series.sh --verify-am; }
 
 iommu_steps=()
 for i in "${iommus[@]}"; do

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the x86_64 guest kernel (tinyconfig + configs/guest.config) from the
-# assembled tree build/linux into build/guest, and the guest initramfs.
+# assembled tree of the tested base (scripts/lib.sh; KSRC=DIR another) into
+# build/guest, and the guest initramfs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
-src=${KSRC:-$top/build/linux}
+. scripts/lib.sh
+src=${KSRC:-$top/$tested_tree}
 obj=$top/build/guest
 cfg=$top/build/guest-cfg
 jobs=${JOBS:-$(nproc)}

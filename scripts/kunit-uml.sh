@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs the KUnit suites of drivers/base/test (the driver core's own, the
-# property entry suite and the isolation groups benchmark with them) under UML, built in build/kunit.  Arguments go to
+# property entry suite and the isolation groups benchmark with them) under
+# UML, from the tree of the tested base (scripts/lib.sh), built in
+# build/kunit.  Arguments go to
 # "kunit.py run", e.g. a filter glob:  kunit-uml.sh 'isolation_groups_bench'
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
-cd build/linux
+. scripts/lib.sh
+cd "$tested_tree"
 exec ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/base/test \
 	--kconfig_add CONFIG_ISOLATION_KUNIT_BENCH=y \
 	--kconfig_add CONFIG_DRIVER_PE_KUNIT_TEST=y \

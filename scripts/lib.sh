@@ -4,22 +4,58 @@
 
 die() { echo "${0##*/}: $*" >&2; exit 1; }
 
-# The base (file "base"): the Debian package of the kernel source and the
-# version of it that the series was last rebased on.
+# The bases (bases/NAME): the kernels the series is kept on.  The primary,
+# mainline, is the one patches/NNNN-slug.diff are made against; for every
+# other base, patches/NAME/NNNN-slug.diff holds that commit's changes to the
+# files where the base differs, and replaces the primary's diff for those
+# files only.  BASE=NAME selects a base (default: the primary).  Its tree is
+# build/linux for the primary and build/linux-NAME for the others.
+primary_base=7.3
+all_bases=(7.3 6.12)
+# The base on which make check runs every test (the others get assembled,
+# built and a part of the tests): the LTS until the mainline port passes
+# the whole suite.
+tested_base=6.12
+base_name=${BASE:-$primary_base}
+base_file=bases/$base_name
+[ -f "$base_file" ] || die "no base '$base_name' (bases/: ${all_bases[*]})"
+# base_field FIELD [optional] [NAME]: the value of FIELD in bases/NAME
+# (default: the selected base); fails if there is none, unless optional.
 base_field() {
-	local v
-	[ -f base ] || die "no file 'base'"
-	v=$(sed -n "s/^$1[[:space:]]\{1,\}\([^[:space:]]*\)[[:space:]]*$/\1/p" base)
-	[ -n "$v" ] || die "base: no line '$1 VALUE'"
+	local v f=bases/${3:-$base_name}
+	v=$(sed -n "s/^$1[[:space:]]\{1,\}\([^[:space:]]*\)[[:space:]]*$/\1/p" "$f")
+	[ -n "$v" ] || [ "${2:-}" = optional ] || die "$f: no line '$1 VALUE'"
 	echo "$v"
 }
 base_package=$(base_field package)
 base_rebased=$(base_field rebased)
+# tree_of NAME: the kernel tree of base NAME.
+tree_of() { if [ "$1" = "$primary_base" ]; then echo build/linux; else echo "build/linux-$1"; fi; }
+tested_tree=$(tree_of "$tested_base")
 
 # TREE and TARBALL (and TARBALL_VERSION, its Debian version) let make
 # check-base assemble another copy against a package that is not installed.
-tree=${TREE:-build/linux}
+tree=${TREE:-$(tree_of "$base_name")}
 tarball=${TARBALL:-/usr/src/$base_package.tar.xz}
+
+# base_diff NAME: the base's own diff of entry NAME (patches/BASE/NAME.diff),
+# if it has one; prints nothing for the primary.
+base_diff() {
+	[ "$base_name" != "$primary_base" ] && [ -f "patches/$base_name/$1.diff" ] &&
+		echo "patches/$base_name/$1.diff"
+	return 0
+}
+
+# diff_files DIFF: the files DIFF changes, one a line.
+diff_files() { sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$1" | sort -u; }
+
+# diff_without DIFF FILES: DIFF without the changes to the files named in
+# the file FILES (one a line), on standard output.
+diff_without() {
+	awk -v list="$2" 'FILENAME == list { drop[$0] = 1; next }
+	/^diff --git a\// { f = $3; sub(/^a\//, "", f); skip = (f in drop) }
+	!skip' "$2" "$1"
+}
 
 # Fixed identity and date: unchanged inputs give identical commit ids.
 export GIT_AUTHOR_NAME="Isolation Groups Developers"
@@ -101,9 +137,16 @@ read_series() {
 				{ echo "series: overlay/$f is not listed in series" >&2; err=$((err + 1)); }
 		done < <(find overlay \( -type f -o -type l \) -print0)
 	fi
-	for f in patches/*.msg patches/*.diff; do
+	for f in patches/*.msg patches/*.diff patches/*/*.diff; do
 		[ -e "$f" ] || continue
-		name=${f#patches/}; name=${name%.*}
+		name=${f##*/}; name=${name%.*}
+		case "$f" in
+		patches/*/*)
+			f2=${f#patches/}
+			[ -f "bases/${f2%%/*}" ] && [ "${f2%%/*}" != "$primary_base" ] ||
+				{ echo "series: $f is in no other base's directory (bases/: ${all_bases[*]}; $primary_base is the primary)" >&2; err=$((err + 1)); continue; }
+			;;
+		esac
 		local found=0 e
 		for e in "${entries[@]}"; do [ "$e" != "$name" ] || found=1; done
 		[ $found = 1 ] || { echo "series: $f belongs to no commit in series" >&2; err=$((err + 1)); }

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Cross-builds the ppc64le pseries guest kernel (tinyconfig +
-# configs/pseries.config) from the assembled tree build/linux into
+# configs/pseries.config) from the tested base's tree (scripts/lib.sh) into
 # build/pseries, and its initramfs build/pseries-initramfs.cpio.gz: Debian's
 # static busybox for ppc64el (scripts/deps.sh), the test scripts, the VFIO
 # test program and lsisol, cross-built static.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
-src=${KSRC:-$top/build/linux}
+. scripts/lib.sh
+src=${KSRC:-$top/$tested_tree}
 obj=$top/build/pseries
 cfg=$top/build/pseries-cfg
 jobs=${JOBS:-$(nproc)}

@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Copies work done in build/linux back into the repository: the overlay
-# files listed in "series" from build/linux's work tree into overlay/, each
-# commit's message into patches/NNNN-slug.msg, and each commit's changes to
-# the other files into patches/NNNN-slug.diff (commit k after the tag
-# "baseline" is the k-th entry of series).  Uncommitted changes to those
-# other files go into the diff of the last commit that touches the file.
+# Copies work done in a base's tree (BASE=NAME, default the primary's
+# build/linux) back into the repository: the overlay files listed in
+# "series" from the tree's work tree into overlay/, each commit's message
+# into patches/NNNN-slug.msg, and each commit's changes to the other files
+# into patches/NNNN-slug.diff (commit k after the tag "baseline" is the
+# k-th entry of series).  Uncommitted changes to those other files go into
+# the diff of the last commit that touches the file.
+#
+# For the primary, the whole diff is written and the overlay files are
+# copied; the other bases' own diffs are left as they are.  For another
+# base, patches/NNNN-slug.diff and overlay/ are left as they are and
+# patches/BASE/NNNN-slug.diff gets the changes to the files where the
+# primary's diff does not give the tree's result, and the changes from
+# overlay/ to the tree's copy of the entry's overlay files that differ (or
+# goes, when there are none).
+#
 # The diffs carry full blob ids, so that assemble.sh can merge them in three
-# ways on another Debian version; "rebased" in "base" becomes the version
-# build/linux is on.
+# ways on another Debian version; "rebased" in bases/NAME becomes the
+# version the tree is on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -60,16 +70,63 @@ while IFS= read -r f; do
 done < <("${git[@]}" diff --name-only --no-renames HEAD)
 [ $err = 0 ] || exit 1
 
-# Overlay files: from the work tree.
-for p in "${!owner[@]}"; do
+# Overlay files: from the work tree (the primary only).
+[ "$base_name" != "$primary_base" ] || for p in "${!owner[@]}"; do
 	if ! cmp -s "$tree/$p" "overlay/$p"; then
 		cp --preserve=mode "$tree/$p" "overlay/$p"
 	fi
 done
 
+# overlay_diff I: for another base, the changes from overlay/ to the work
+# tree's copy of entry I's overlay files that differ, as a diff.
+overlay_diff() {
+	local p from to mode
+	local -a ov=()
+	while IFS= read -r p; do
+		[ -n "$p" ] && ! cmp -s "$tree/$p" "overlay/$p" && ov+=("$p")
+	done < <(entry_paths "$1")
+	[ ${#ov[@]} -gt 0 ] || return 0
+	GIT_INDEX_FILE=$ownindex "${git[@]}" read-tree "${commits[$1]}^"
+	for p in "${ov[@]}"; do
+		mode=100644
+		[ ! -x "overlay/$p" ] || mode=100755
+		GIT_INDEX_FILE=$ownindex "${git[@]}" update-index --add --cacheinfo \
+			"$mode,$("${git[@]}" hash-object -w --no-filters "$top/overlay/$p"),$p"
+	done
+	from=$(GIT_INDEX_FILE=$ownindex "${git[@]}" write-tree)
+	for p in "${ov[@]}"; do
+		mode=100644
+		[ ! -x "$tree/$p" ] || mode=100755
+		GIT_INDEX_FILE=$ownindex "${git[@]}" update-index --add --cacheinfo \
+			"$mode,$("${git[@]}" hash-object -w --no-filters "$top/$tree/$p"),$p"
+	done
+	to=$(GIT_INDEX_FILE=$ownindex "${git[@]}" write-tree)
+	"${git[@]}" diff "${diffopts[@]}" "$from" "$to" -- "${ov[@]}"
+}
+
 tmpindex=$(mktemp "$top/$tree/.git/refresh-index.XXXXXX")
+ownindex=$(mktemp "$top/$tree/.git/refresh-own.XXXXXX")
 tmpdiff=$(mktemp)
-trap 'rm -f "$tmpindex" "$tmpindex.lock" "$tmpdiff"' EXIT
+trap 'rm -f "$tmpindex" "$tmpindex.lock" "$ownindex" "$ownindex.lock" "$tmpdiff"' EXIT
+
+# own_files FROM TO FILES SHARED: of FILES (one a line), changed from tree
+# FROM to tree TO, those for which the primary's diff SHARED does not give
+# TO's file when applied to FROM's: the base's own files.
+own_files() {
+	local from=$1 to=$2 f
+	while IFS= read -r f; do
+		[ -n "$f" ] || continue
+		GIT_INDEX_FILE=$ownindex "${git[@]}" read-tree "$from"
+		if [ -f "$4" ] && grep -qxF "$f" <(diff_files "$4") &&
+		   GIT_INDEX_FILE=$ownindex "${git[@]}" apply --cached --whitespace=nowarn \
+			--include="$f" "$top/$4" 2>/dev/null &&
+		   [ "$(GIT_INDEX_FILE=$ownindex "${git[@]}" rev-parse -q --verify ":$f" || true)" = \
+		     "$("${git[@]}" rev-parse -q --verify "$to:$f" || true)" ]; then
+			continue
+		fi
+		echo "$f"
+	done <<<"$3"
+}
 for i in "${!entries[@]}"; do
 	name=${entries[$i]}
 	c=${commits[$i]}
@@ -90,15 +147,22 @@ for i in "${!entries[@]}"; do
 		files=$("${git[@]}" diff --name-only --no-renames "$c^" "$to" |
 			while IFS= read -r f; do is_overlay "$f" || echo "$f"; done)
 	fi
+	out=patches/$name.diff
+	if [ "$base_name" != "$primary_base" ]; then
+		out=patches/$base_name/$name.diff
+		[ -z "$files" ] || files=$(own_files "$c^" "$to" "$files" "patches/$name.diff")
+	fi
 	: >"$tmpdiff"
 	if [ -n "$files" ]; then
 		mapfile -t fl <<<"$files"
 		"${git[@]}" diff "${diffopts[@]}" "$c^" "$to" -- "${fl[@]}" >"$tmpdiff"
 	fi
+	[ "$base_name" = "$primary_base" ] || overlay_diff "$i" >>"$tmpdiff"
 	if [ -s "$tmpdiff" ]; then
-		cmp -s "$tmpdiff" "patches/$name.diff" || cp "$tmpdiff" "patches/$name.diff"
+		mkdir -p "${out%/*}"
+		cmp -s "$tmpdiff" "$out" || cp "$tmpdiff" "$out"
 	else
-		rm -f "patches/$name.diff"
+		rm -f "$out"
 	fi
 	"${git[@]}" show -s --format=%B "$c" | git stripspace >"$tmpdiff"
 	cmp -s "$tmpdiff" "patches/$name.msg" || cp "$tmpdiff" "patches/$name.msg"
@@ -107,8 +171,8 @@ done
 # The series is now rebased on the version build/linux is on.
 treever=$(cat "$tree/.git/debian-version" 2>/dev/null || true)
 if [ -n "$treever" ] && [ "$treever" != "$base_rebased" ]; then
-	sed -i "s/^rebased[[:space:]].*/rebased $treever/" base
-	echo "refresh: the series is now rebased on $base_package $treever (base)"
+	sed -i "s/^rebased[[:space:]].*/rebased $treever/" "$base_file"
+	echo "refresh: the series is now rebased on $base_package $treever ($base_file)"
 fi
 
-git status -s -- base overlay patches
+git status -s -- bases overlay patches

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Writes the series as mail patches to out/series/ (git format-patch of
-# baseline..isolation in build/linux, with 0000-cover-letter.patch made from
-# cover-letter.txt) and runs checkpatch.pl --strict on every patch into
-# out/series/checkpatch.log.
+# Writes the series of a base (BASE=NAME, default the primary) as mail
+# patches to out/series/ for the primary and out/series-NAME/ for another
+# base (git format-patch of baseline..isolation in the base's tree, with
+# 0000-cover-letter.patch made from cover-letter.txt) and runs
+# checkpatch.pl --strict on every patch into checkpatch.log there.
 #   series.sh              write the patches, report checkpatch's totals
 #   series.sh --check      also fail if any patch has an error, warning or check
 #   series.sh --verify-am  write the patches, git am them onto baseline in a
@@ -32,7 +33,13 @@ kver=${debver%%-*}
 base=$("${git[@]}" rev-parse 'baseline^{commit}')
 
 # --- The patches. ---
-out=$top/out/series
+outname=series
+[ "$base_name" = "$primary_base" ] || outname=series-$base_name
+shown=out/$outname
+# --verify-am alone writes its own copy, so that it can run beside a
+# checkpatch run of the same base.
+[ $verify = 1 ] && [ $check = 0 ] && shown=build/am-series-$base_name
+out=$top/$shown
 rm -rf "$out"
 mkdir -p "$out"
 "${git[@]}" format-patch -q --numbered --cover-letter \
@@ -47,12 +54,19 @@ if ! [ -f cover-letter.txt ]; then
 fi
 cover=$out/0000-cover-letter.patch
 [ -f "$cover" ] || die "git format-patch wrote no $cover"
+if [ "$base_name" = "$primary_base" ]; then
+	based="Based on Linux $kver (upstream tag v$kver), mainline"
+else
+	mainline=$(upstream_version "$(base_field rebased "" "$primary_base")")
+	based="The backport to Linux $kver (upstream tag v$kver), the $base_name LTS, of the
+series on mainline (Linux $mainline)"
+fi
 COVER_SUBJECT=$(head -n 1 cover-letter.txt) \
 COVER_BODY="$(tail -n +2 cover-letter.txt | git stripspace)
 
-Based on Linux $kver (upstream tag v$kver) with Debian's changes, as shipped in
-Debian's package $base_package, version $debver; it applies with git am to
-the tree that package unpacks." \
+$based, with Debian's changes, as shipped in Debian's package
+$base_package, version $debver; it applies with git am to the tree that
+package unpacks." \
 perl -i -pe '
 	s/\*\*\* SUBJECT HERE \*\*\*/$ENV{COVER_SUBJECT}/;
 	s/^\*\*\* BLURB HERE \*\*\*$/$ENV{COVER_BODY}/;
@@ -60,7 +74,7 @@ perl -i -pe '
 grep -q 'SUBJECT HERE\|BLURB HERE' "$cover" && die "could not fill in $cover"
 patches=("$out"/0*.patch)
 patches=("${patches[@]:1}")
-echo "series: wrote out/series/ (cover letter and ${#patches[@]} patches)"
+echo "series: wrote $shown/ (cover letter and ${#patches[@]} patches)"
 
 # --- checkpatch.pl --strict on every patch. ---
 if [ $verify = 0 ] || [ $check = 1 ]; then
@@ -77,7 +91,7 @@ if [ $verify = 0 ] || [ $check = 1 ]; then
 		echo "$n: $total"
 		grep -q '^total: 0 errors, 0 warnings, 0 checks,' <<<"$total" || bad=1
 	done
-	echo "series: checkpatch output in out/series/checkpatch.log"
+	echo "series: checkpatch output in $shown/checkpatch.log"
 	if [ $check = 1 ] && [ $bad = 1 ]; then
 		echo "series: checkpatch --strict found problems" >&2
 		exit 1
@@ -86,7 +100,7 @@ fi
 
 # --- git am onto baseline in a throwaway clone. ---
 if [ $verify = 1 ]; then
-	am=$top/build/am-verify
+	am=$top/build/am-verify-$base_name
 	rm -rf "$am"
 	trap 'rm -rf "$am"' EXIT
 	git clone -q --shared --no-checkout "$top/$tree" "$am"
@@ -94,14 +108,14 @@ if [ $verify = 1 ]; then
 	{
 		"${git[@]}" diff --name-only --no-renames baseline isolation
 		sed -n 's|^diff --git a/\(.*\) b/\(.*\)$|\1\n\2|p' "${patches[@]}"
-	} | sort -u | sed -e 's/[][*?!\\#]/\\&/g' -e 's|^|/|' >"$top/build/am-verify.paths"
-	git -C "$am" sparse-checkout set --no-cone --stdin <"$top/build/am-verify.paths"
-	rm -f "$top/build/am-verify.paths"
+	} | sort -u | sed -e 's/[][*?!\\#]/\\&/g' -e 's|^|/|' >"$am.paths"
+	git -C "$am" sparse-checkout set --no-cone --stdin <"$am.paths"
+	rm -f "$am.paths"
 	git -C "$am" checkout -q --detach "$base"
 	if ! git -C "$am" am -q "${patches[@]}" >"$am.log" 2>&1; then
 		cat "$am.log" >&2
 		rm -f "$am.log"
-		echo "series: git am of out/series/ onto baseline FAILED" >&2
+		echo "series: git am of $shown/ onto baseline FAILED" >&2
 		exit 1
 	fi
 	rm -f "$am.log"

@@ -472,7 +472,7 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *prov)
 	if (!prov)
 		return ERR_PTR(-EINVAL);
 
-	group = kzalloc(sizeof(*group), GFP_KERNEL);
+	group = kzalloc_obj(*group);
 	if (!group)
 		return ERR_PTR(-ENOMEM);
 
@@ -664,7 +664,7 @@ int isolation_group_add_device(struct isolation_group *group,
 	if (!group || !dev)
 		return -EINVAL;
 
-	idev = kzalloc(sizeof(*idev), GFP_KERNEL);
+	idev = kzalloc_obj(*idev);
 	if (!idev)
 		return -ENOMEM;
 

@@ -122,7 +122,7 @@ struct isolation_group *vfio_isolation_claim(struct device *dev)
 		return group;
 	}
 
-	vi = kzalloc(sizeof(*vi), GFP_KERNEL);
+	vi = kzalloc_obj(*vi);
 	if (!vi) {
 		ret = -ENOMEM;
 		goto err_put;

@@ -180,7 +180,7 @@ static int iso_bench_init(struct kunit *test)
 	if (ret)
 		goto err_provider;
 
-	b->dev = kzalloc(sizeof(*b->dev), GFP_KERNEL);
+	b->dev = kzalloc_obj(*b->dev);
 	if (!b->dev) {
 		ret = -ENOMEM;
 		goto err_manager;
@@ -501,7 +501,7 @@ static struct device *iso_bench_scale_dev(unsigned int n, unsigned int i)
 {
 	struct device *dev;
 
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	dev = kzalloc_obj(*dev);
 	if (!dev)
 		return NULL;
 	iso_bench_dev_init(dev);
@@ -704,4 +704,4 @@ kunit_test_suite(iso_bench_suite);
 
 MODULE_DESCRIPTION("KUnit benchmark of isolation groups in driver matching");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");

@@ -130,7 +130,7 @@ static struct device *iso_test_dev_add(struct kunit *test, const char *name,
 	struct iso_test_dev *tdev;
 	int ret;
 
-	tdev = kzalloc(sizeof(*tdev), GFP_KERNEL);
+	tdev = kzalloc_obj(*tdev);
 	KUNIT_ASSERT_NOT_NULL(test, tdev);
 	tdev->want = want;
 	device_initialize(&tdev->dev);
@@ -226,7 +226,7 @@ static int iso_test_init(struct kunit *test)
 	struct iso_test_ctx *ctx;
 	int n, ret;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc_obj(*ctx);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ret = kunit_add_action_or_reset(test, iso_test_ctx_free, ctx);
 	KUNIT_ASSERT_EQ(test, ret, 0);
@@ -1479,4 +1479,4 @@ kunit_test_suites(&isolation_test_suite, &isolation_fault_suite);
 
 MODULE_DESCRIPTION("KUnit tests for isolation groups");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
