@@ -1,6 +1,6 @@
 # Builds and tests the isolation groups series; the scripts do the work.
 #   make          build the guest kernel and show its isolation groups
-#   make check    run every test
+#   make check    run every test (on mainline, and a part of them on the LTS)
 # See README.md for the other targets.
 SHELL := /bin/bash
 # ccache hashes paths below the checkout relative to it, so that the kernel
@@ -22,6 +22,10 @@ guest: tree
 
 check: tree
 	scripts/check.sh
+
+# The whole of make check on the LTS (build/linux-6.12) instead of mainline.
+check-lts: tree
+	BASE=6.12 scripts/check.sh
 
 # Does the series assemble on what Debian's archive serves today?
 check-base: deps
@@ -53,4 +57,4 @@ clean:
 distclean:
 	rm -rf build out
 
-.PHONY: all deps tree guest check check-base series refresh bench stress clean distclean
+.PHONY: all deps tree guest check check-lts check-base series refresh bench stress clean distclean

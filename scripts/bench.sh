@@ -23,7 +23,7 @@ scripts/kunit-uml.sh 'isolation_groups_bench' --kernel_args isolation_bench.scal
 	>build/logs/bench.txt 2>&1 || { tail -n 30 build/logs/bench.txt; exit 1; }
 figures build/kunit/test.log
 
-(cd "$(bash -c '. scripts/lib.sh && echo "$tested_tree"')" && ./tools/testing/kunit/kunit.py run --arch=x86_64 \
+(cd "$(bash -c '. scripts/lib.sh && echo "$tree"')" && ./tools/testing/kunit/kunit.py run --arch=x86_64 \
 	--kunitconfig=drivers/base/test \
 	--kconfig_add CONFIG_ISOLATION_KUNIT_BENCH=y \
 	--kconfig_add CONFIG_PCI=y --kconfig_add CONFIG_NET=y \

@@ -2,13 +2,20 @@
 # make check: every test of the project.  Each step below is one test; the
 # last line is "N passed, M failed".  Logs go to build/logs/.
 #   check.sh [STEP...]   run only the named steps (see the list at the end)
+# Every step runs on the primary base (scripts/lib.sh), and the lts-*
+# steps build the LTS and run a part of the tests on it; BASE=NAME (make
+# check-lts) runs every step on the base NAME instead, without lts-*.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 mkdir -p build/logs
 logs=build/logs
-# The kernel tree the tests run on (tested_base in scripts/lib.sh).
-ktree=$(bash -c '. scripts/lib.sh && echo "$tested_tree"') || exit 2
+# The kernel tree the tests run on, what its build directories' names end
+# in (bs), the LTS, and the prefix of the names of the logs and results of
+# a step that runs on the LTS (lp, see use_lts).
+read -r ktree bs lts checked < <(bash -c '. scripts/lib.sh && echo "$tree ${build_suffix:--} $lts_base $base_name"') || exit 2
+[ "$bs" != - ] || bs=""
+lp=""
 passed=0
 failed=0
 reboots=0
@@ -75,7 +82,7 @@ step_kind() {
 	local how fn=t_${1//-/_}
 	case "$1" in
 	base|assemble|guest-build) how=step ;;
-	kunit-uml|pseries-build|static|config-off|lsisol|checkpatch|git-am) how=host_step ;;
+	kunit-uml|pseries-build|static|config-off|lsisol|checkpatch|git-am|lts-guest-build|lts-kunit-uml) how=host_step ;;
 	*) how=guest_step ;;
 	esac
 	declare -F "$fn" >/dev/null || return 1
@@ -102,8 +109,10 @@ after_step() {
 }
 guest_step() {
 	rm -f "$logs/$1.result"
-	# The pseries guests boot the kernel of the pseries-build step.
+	# The pseries guests boot the kernel of the pseries-build step, the
+	# LTS's guests that of lts-guest-build.
 	[[ $1 != pseries-* ]] || after_step pseries-build
+	[[ $1 != lts-* ]] || after_step lts-guest-build
 	while [ "$(running_guests)" -ge "$guest_jobs" ]; do wait -n; done
 	echo "== $1"
 	step_run "$1" "$2" &
@@ -136,7 +145,7 @@ steps_report() {
 
 # A guest log is clean when the kernel reported no problem of any kind.
 bad_kernel_log='WARNING:|BUG:|BUG |Oops|general protection|KASAN:|kmemleak: [0-9]+ new suspected|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|trying to register non-static key|sleeping function called from invalid context|cannot create duplicate filename|Kernel panic|blocked for more than|refcount_t:|ODEBUG:|kobject: .* is not initialized|detected stalls on CPUs'
-# Reports that the unmodified 6.12 kernel makes by itself, each named by a
+# Reports that the unmodified kernels make by themselves, each named by a
 # signature all of whose lines must appear in the report (one report runs
 # from its first line to the next "</TASK>") and that does not mention
 # isolation code; see tests/known-kernel-reports.
@@ -181,17 +190,18 @@ clean_log() {
 # suite (its figures are in the log; only its match results count).  A
 # step in the background: it builds a kernel of its own (build/kunit).
 t_kunit_uml() {
-	local rc=0
-	scripts/kunit-uml.sh >"$logs/kunit-uml.out" 2>&1 || rc=1
-	cat "$logs/kunit-uml.out"
+	local rc=0 kout=$logs/${lp}kunit-uml.out
+	scripts/kunit-uml.sh >"$kout" 2>&1 || rc=1
+	cat "$kout"
 	# Each case of every suite; the isolation_fault cases skip here (no
 	# debugfs to arm fault injection), the guest runs them.
-	sed -n 's/^\[[0-9:]*\] \[PASSED\] \([A-Za-z0-9_]*\)$/RESULT: ok kunit-uml.\1/p; s/^\[[0-9:]*\] \[FAILED\] \([A-Za-z0-9_]*\)$/RESULT: fail kunit-uml.\1/p' "$logs/kunit-uml.out"
-	grep -q '\[PASSED\] pe_test_' "$logs/kunit-uml.out" || { echo "RESULT: fail kunit-uml: the property entry suite did not run"; rc=1; }
-	grep -q '\[PASSED\] root_device_' "$logs/kunit-uml.out" || { echo "RESULT: fail kunit-uml: the driver core's suites did not run"; rc=1; }
-	grep -q '\[PASSED\] iso_test_' "$logs/kunit-uml.out" || { echo "RESULT: fail kunit-uml: the suite did not run"; rc=1; }
-	grep -q '\[PASSED\] iso_bench_' "$logs/kunit-uml.out" || { echo "RESULT: fail kunit-uml: the benchmark did not run"; rc=1; }
-	grep -E '^ *# iso_bench_[a-z_]+: ' build/kunit/test.log
+	sed -n "s/^\[[0-9:]*\] \[PASSED\] \([A-Za-z0-9_]*\)\$/RESULT: ok ${lp}kunit-uml.\1/p
+		s/^\[[0-9:]*\] \[FAILED\] \([A-Za-z0-9_]*\)\$/RESULT: fail ${lp}kunit-uml.\1/p" "$kout"
+	grep -q '\[PASSED\] pe_test_' "$kout" || { echo "RESULT: fail ${lp}kunit-uml: the property entry suite did not run"; rc=1; }
+	grep -q '\[PASSED\] root_device_' "$kout" || { echo "RESULT: fail ${lp}kunit-uml: the driver core's suites did not run"; rc=1; }
+	grep -q '\[PASSED\] iso_test_' "$kout" || { echo "RESULT: fail ${lp}kunit-uml: the suite did not run"; rc=1; }
+	grep -q '\[PASSED\] iso_bench_' "$kout" || { echo "RESULT: fail ${lp}kunit-uml: the benchmark did not run"; rc=1; }
+	grep -E '^ *# iso_bench_[a-z_]+: ' "build/kunit$bs/test.log"
 	return $rc
 }
 
@@ -203,11 +213,11 @@ t_guest_build() { scripts/guest-build.sh; }
 # tests whose names begin with MATCH passed, or when its kernel log
 # (NAME.log) holds a kernel report.
 guest_results() {
-	local test=$1 out=$logs/$2.out prefix=$3 min=$4 match=${5:-} rc=0
+	local test=$lp$1 out=$logs/$lp$2.out prefix=$lp$3 min=$4 match=${5:-} rc=0
 	sed -n "s/^ISOTEST: ok - \(.*\)/RESULT: ok $prefix\1/p; s/^ISOTEST: not ok - \(.*\)/RESULT: fail $prefix\1/p" "$out"
 	grep -q '^ISOTEST: not ok' "$out" && rc=1
 	[ "$(grep -c "^ISOTEST: ok - $match" "$out")" -ge "$min" ] || { echo "RESULT: fail $test: tests missing"; rc=1; }
-	clean_log "$test" "$logs/$2.log" || rc=1
+	clean_log "$test" "$logs/$lp$2.log" || rc=1
 	return $rc
 }
 
@@ -289,7 +299,7 @@ t_guest() {
 # that stops twice fails, and any other RCU stall is a kernel report.
 timers_stopped() { grep -q "timer wakeup didn't happen" "$1"; }
 guest_run() {
-	local name=$1 log=$logs/$1.log out=$logs/$1.out
+	local name=$lp$1 log=$logs/$lp$1.log out=$logs/$lp$1.out
 	shift
 	if scripts/guest-run.sh "$@" --name "$name"; then
 		timers_stopped "$log" || return 0
@@ -418,7 +428,7 @@ t_static() {
 		drivers/iommu/virtio-iommu.c include/linux/acpi_viot.h)
 	(cd "$ktree" && scripts/kernel-doc -none -Wall "${files[@]}") 2>&1 | tee "$logs/kernel-doc.txt"
 	[ -s "$logs/kernel-doc.txt" ] && { echo "kernel-doc warnings"; rc=1; }
-	make -C "$ktree" O="$top/build/guest" ARCH=x86_64 "CC=ccache gcc" -s W=1 C=2 \
+	make -C "$ktree" O="$top/build/guest$bs" ARCH=x86_64 "CC=ccache gcc" -s W=1 C=2 \
 		drivers/base/isolation.o drivers/base/test/isolation-test.o \
 		drivers/base/test/isolation-test-provider.o \
 		drivers/base/test/isolation-bench.o \
@@ -430,7 +440,7 @@ t_static() {
 	# The pseries provider, in the cross-built pseries tree.
 	(cd "$ktree" && scripts/kernel-doc -none -Wall arch/powerpc/platforms/pseries/iommu.c) 2>&1 |
 		tee -a "$logs/kernel-doc.txt"
-	make -C "$ktree" O="$top/build/pseries" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
+	make -C "$ktree" O="$top/build/pseries$bs" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
 		"CC=ccache powerpc64le-linux-gnu-gcc" -s W=1 C=2 \
 		arch/powerpc/platforms/pseries/iommu.o 2>&1 | tee -a "$logs/w1-sparse.txt"
 	grep -E 'warning|error' "$logs/w1-sparse.txt" && { echo "W=1/sparse warnings"; rc=1; }
@@ -439,17 +449,17 @@ t_static() {
 }
 
 # With CONFIG_ISOLATION_GROUPS=n the touched directories still build without
-# a warning.  (Not with W=1: unmodified 6.12 code in these directories has
+# a warning.  (Not with W=1: unmodified kernel code in these directories has
 # W=1 warnings of its own; the new files are W=1-checked by "static".)  The
 # guest config without its debugging part keeps it quick.
 t_config_off() {
-	local obj=$top/build/noiso kmake
+	local obj=$top/build/noiso$bs kmake
 	kmake=(make -C "$ktree" O="$obj" ARCH=x86_64 "CC=ccache gcc" -s -j"$(nproc)")
 	mkdir -p "$obj"
 	sed -e '/^# Debugging/,$d' -e '/ISOLATION\|KUNIT/d' configs/guest.config > "$obj/off.config"
 	echo "# CONFIG_ISOLATION_GROUPS is not set" >> "$obj/off.config"
 	# Work out the config aside, so that an unchanged one keeps the build.
-	local cfg=$top/build/noiso-cfg
+	local cfg=$top/build/noiso$bs-cfg
 	mkdir -p "$cfg"
 	make -C "$ktree" O="$cfg" ARCH=x86_64 -s tinyconfig >/dev/null
 	"$ktree"/scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/.config" "$obj/off.config" >/dev/null
@@ -505,12 +515,29 @@ for i in "${iommus[@]}"; do
 	for t in $topologies; do iommu_steps+=("$i-$t"); done
 	iommu_steps+=("vfio-$i")
 done
+# The LTS beside the primary (not in make check-lts, which runs every step
+# on it): its guest kernel and initramfs (build/guest-NAME), its KUnit
+# suites under UML, the switches topology under each IOMMU and VFIO under
+# VT-d.  Each is the step of the same name without "lts-", run on the LTS
+# with "lts-" before the names of its logs and results.
+lts_of=(guest-build kunit-uml intel-switches amd-switches virtio-switches vfio-intel)
+lts_tree=$(BASE=$lts bash -c '. scripts/lib.sh && echo "$tree"') || exit 2
+use_lts() { export BASE=$lts; ktree=$lts_tree; bs=-$lts; lp=lts-; }
+lts_steps=()
+if [ "$checked" != "$lts" ]; then
+	for s in "${lts_of[@]}"; do
+		eval "t_lts_${s//-/_}() ( use_lts; t_${s//-/_}; )"
+		lts_steps+=("lts-$s")
+	done
+fi
 # The builds and host checks that no guest needs go to the background
-# first, then the guests, longest first, and the pseries guests last, as
-# they wait for their kernel.
-all_steps=(base assemble guest-build pseries-build kunit-uml static config-off lsisol checkpatch git-am
+# first, the LTS's guest kernel first of them, then the guests, longest
+# first, and the LTS's and pseries guests last, as they wait for their
+# kernels.
+all_steps=(base assemble guest-build "${lts_steps[@]:0:1}" pseries-build kunit-uml "${lts_steps[@]:1:1}"
+	static config-off lsisol checkpatch git-am
 	iommufd guest "${iommu_steps[@]}" stress-intel bench-merge bench-grouping nodmar
-	pseries-groups pseries-vfio)
+	"${lts_steps[@]:2}" pseries-groups pseries-vfio)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do

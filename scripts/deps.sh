@@ -14,7 +14,8 @@ done
 packages=("${!base_pkgs[@]}" qemu-system-x86 busybox-static flex bison bc
 	libelf-dev libssl-dev cpio ccache sparse python3-ply python3-git
 	xz-utils pciutils rsync gcc make git perl python3 patch
-	qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross)
+	qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
+	libcap-dev)
 
 declare -A installed=()
 while read -r pkg status; do

@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# Builds the x86_64 guest kernel (tinyconfig + configs/guest.config) from the
-# assembled tree of the tested base (scripts/lib.sh; KSRC=DIR another) into
-# build/guest, and the guest initramfs.
+# Builds the x86_64 guest kernel (tinyconfig + configs/guest.config +
+# configs/BASE/guest.config) from the assembled tree of the selected base
+# (BASE=NAME, scripts/lib.sh; KSRC=DIR another tree) into build/guest, and
+# the guest initramfs build/initramfs.cpio.gz; for a base other than the
+# primary, build/guest-NAME and build/initramfs-NAME.cpio.gz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 . scripts/lib.sh
-src=${KSRC:-$top/$tested_tree}
-obj=$top/build/guest
-cfg=$top/build/guest-cfg
+src=${KSRC:-$top/$tree}
+obj=$top/build/guest$build_suffix
+cfg=$top/build/guest-cfg$build_suffix
 jobs=${JOBS:-$(nproc)}
 kmake=(make -C "$src" ARCH=x86_64 "CC=ccache gcc" -j"$jobs")
 export KBUILD_BUILD_TIMESTAMP="2012-03-12" KBUILD_BUILD_USER=isolation KBUILD_BUILD_HOST=guest
 
 # shellcheck source=guest-config.sh
 . scripts/guest-config.sh
-guest_config configs/guest.config "$cfg" "$obj"
+guest_config "$cfg" "$obj" configs/guest.config configs/"$base_name"/guest.config
 
 "${kmake[@]}" -s O="$obj" olddefconfig
 "${kmake[@]}" -s O="$obj" bzImage modules
@@ -25,7 +27,7 @@ echo "guest kernel: $obj/arch/x86/boot/bzImage"
 "${kmake[@]}" -s O="$obj" headers
 
 # Initramfs: static busybox, the test scripts and programs, the test module.
-root=$top/build/initramfs
+root=$top/build/initramfs$build_suffix
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/modules,tests}
 cp /bin/busybox "$root/bin/busybox"
@@ -41,28 +43,28 @@ gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
 	-o "$root/bin/stress-vfio" tests/guest/stress-vfio.c
 gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
 	-o "$root/bin/merge-bench" tests/guest/merge-bench.c
-# iommufd's selftests, from a copy of their sources with the parts that
-# need later kernels left out (tests/guest/iommufd-selftests.patch).
-sel=$top/build/iommufd-selftests
+# iommufd's selftests, from a copy of their sources as they run against
+# the base (tests/guest/iommufd-selftests-BASE.patch).
+sel=$top/build/iommufd-selftests$build_suffix
 rm -rf "$sel"
 mkdir -p "$sel/tools/testing/selftests" "$sel/drivers/iommu/iommufd"
 cp -r "$src/tools/testing/selftests/iommu" "$src/tools/testing/selftests/kselftest.h" \
 	"$src/tools/testing/selftests/kselftest_harness.h" "$sel/tools/testing/selftests/"
 cp "$src/drivers/iommu/iommufd/iommufd_test.h" "$sel/drivers/iommu/iommufd/"
-patch -s -p1 -d "$sel" <tests/guest/iommufd-selftests.patch
+patch -s -p1 -d "$sel" <tests/guest/iommufd-selftests-"$base_name".patch
 for t in iommufd iommufd_fail_nth; do
 	gcc -static -O2 -Wall -Wno-unused-function -D_GNU_SOURCE -pthread \
-		-I"$obj/usr/include" -I"$src/tools/include" \
-		-o "$root/bin/$t" "$sel/tools/testing/selftests/iommu/$t.c"
+		-I"$obj/usr/include" -I"$src/tools/include" -I"$src/tools/testing/selftests" \
+		-o "$root/bin/$t" "$sel/tools/testing/selftests/iommu/$t.c" -lcap
 done
 cp tests/guest/*.sh "$root/tests/"
 cp -r tests/guest/expect "$root/tests/"
 chmod +x "$root/init" "$root"/tests/*.sh
 find "$obj" -name '*.ko' -exec cp {} "$root/lib/modules/" \;
 if [ -d "$src/tools/isolation" ]; then
-	mkdir -p "$top/build/tools"
-	make -s -C "$src/tools/isolation" OUTPUT="$top/build/tools/" LDFLAGS=-static
-	cp "$top/build/tools/lsisol" "$root/bin/lsisol"
+	mkdir -p "$top/build/tools$build_suffix"
+	make -s -C "$src/tools/isolation" OUTPUT="$top/build/tools$build_suffix/" LDFLAGS=-static
+	cp "$top/build/tools$build_suffix/lsisol" "$root/bin/lsisol"
 fi
 # text_range OBJECT: the text of the kernel's OBJECT (a .o or a built-in.a)
 # in vmlinux, as "START END FIRST-SYMBOL": the longest run of text
@@ -84,5 +86,5 @@ text_range() {
 # tests/guest/groups.sh fails.
 text_range drivers/acpi/built-in.a >"$root/tests/acpi-text"
 text_range drivers/pci/isolation.o >"$root/tests/pci-isolation-text"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$top/build/initramfs.cpio.gz"
-echo "guest initramfs: $top/build/initramfs.cpio.gz"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$root.cpio.gz"
+echo "guest initramfs: $root.cpio.gz"

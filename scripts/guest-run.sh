@@ -28,9 +28,11 @@
 # (virtio); AMD-Vi and virtio-iommu are PCI functions at 00:01.0.  With
 # pseries, the machine is a ppc64le pseries (build/pseries, from
 # scripts/pseries-build.sh) whose PCI host bridges' TCE tables translate DMA.
-# Topologies are the functions of tests/topologies.sh.
+# Topologies are the functions of tests/topologies.sh.  BASE=NAME boots
+# the kernel of another base (scripts/guest-build.sh, pseries-build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 mode=""
 name=""
 topology=default
@@ -89,7 +91,7 @@ if [ "$iommu" = pseries ]; then
 	# The capabilities that TCG cannot give are turned off, as QEMU asks.
 	qemu=(qemu-system-ppc64 -accel tcg -cpu POWER9 -smp 1 -m 1G
 		-machine pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
-		-kernel build/pseries/vmlinux -initrd build/pseries-initramfs.cpio.gz
+		-kernel "build/pseries$build_suffix/vmlinux" -initrd "build/pseries$build_suffix-initramfs.cpio.gz"
 		-serial stdio -device spapr-vty,chardev=isotest)
 	console=hvc0 channel=hvc1
 	cmdline=""
@@ -98,7 +100,7 @@ else
 		-bios /usr/share/qemu/qboot.rom
 		-machine "$machine" "${iommu_dev[@]}"
 		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
-		-kernel build/guest/arch/x86/boot/bzImage -initrd build/initramfs.cpio.gz
+		-kernel "build/guest$build_suffix/arch/x86/boot/bzImage" -initrd "build/initramfs$build_suffix.cpio.gz"
 		-serial stdio -serial chardev:isotest)
 	console=ttyS0 channel=ttyS1
 	cmdline="intel_iommu=$intel_iommu unknown_nmi_panic"

@@ -12,10 +12,10 @@ die() { echo "${0##*/}: $*" >&2; exit 1; }
 # build/linux for the primary and build/linux-NAME for the others.
 primary_base=7.3
 all_bases=(7.3 6.12)
-# The base on which make check runs every test (the others get assembled,
-# built and a part of the tests): the LTS until the mainline port passes
-# the whole suite.
-tested_base=6.12
+# The LTS: make check builds it and runs its KUnit suites and a part of
+# the guest tests beside the whole suite on the primary; make check-lts
+# runs the whole suite on it.
+lts_base=6.12
 base_name=${BASE:-$primary_base}
 base_file=bases/$base_name
 [ -f "$base_file" ] || die "no base '$base_name' (bases/: ${all_bases[*]})"
@@ -31,7 +31,11 @@ base_package=$(base_field package)
 base_rebased=$(base_field rebased)
 # tree_of NAME: the kernel tree of base NAME.
 tree_of() { if [ "$1" = "$primary_base" ]; then echo build/linux; else echo "build/linux-$1"; fi; }
-tested_tree=$(tree_of "$tested_base")
+# build_suffix: what the names of the selected base's build directories
+# end in (build/guest$build_suffix, ...): nothing for the primary, "-NAME"
+# for another base.
+build_suffix=
+[ "$base_name" = "$primary_base" ] || build_suffix=-$base_name
 
 # TREE and TARBALL (and TARBALL_VERSION, its Debian version) let make
 # check-base assemble another copy against a package that is not installed.
