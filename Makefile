@@ -27,6 +27,12 @@ check: tree
 check-lts: tree
 	BASE=6.12 scripts/check.sh
 
+# Does each patch of each series build (the guest kernel, incrementally)
+# and pass checkpatch on its own?  Not part of make check.
+bisect-check: tree
+	rc=0; for b in $$(bash -c '. scripts/lib.sh && echo "$${all_bases[*]}"'); do \
+		BASE=$$b scripts/bisect-check.sh || rc=1; done; exit $$rc
+
 # Does the series assemble on what Debian's archive serves today?
 check-base: deps
 	scripts/each-base.sh scripts/check-base.sh
@@ -57,4 +63,4 @@ clean:
 distclean:
 	rm -rf build out
 
-.PHONY: all deps tree guest check check-lts check-base series refresh bench stress clean distclean
+.PHONY: all deps tree guest check check-lts bisect-check check-base series refresh bench stress clean distclean
