@@ -29,16 +29,11 @@ fi
 kmake=(make -C "$src" ARCH=x86_64 "CC=ccache gcc" -j"${JOBS:-$(nproc)}")
 export KBUILD_BUILD_TIMESTAMP="2012-03-12" KBUILD_BUILD_USER=isolation KBUILD_BUILD_HOST=guest
 
-# config: tinyconfig and the fragments, with only the options that this
-# commit's Kconfig has; copied to obj only when it changed.
+# The guest config with only the options that this commit's Kconfig has.
+# shellcheck source=guest-config.sh
+. scripts/guest-config.sh
 config() {
-	mkdir -p "$cfg" "$obj"
-	"${kmake[@]}" -s O="$cfg" tinyconfig >/dev/null
-	local -a frags=(configs/guest.config)
-	[ ! -f "configs/$base_name/guest.config" ] || frags+=("configs/$base_name/guest.config")
-	"$src"/scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/.config" "${frags[@]}" >/dev/null
-	"${kmake[@]}" -s O="$cfg" olddefconfig >/dev/null
-	cmp -s "$cfg/.config" "$obj/.config" || cp "$cfg/.config" "$obj/.config"
+	GUEST_CONFIG_PARTIAL=1 guest_config "$cfg" "$obj" configs/guest.config configs/"$base_name"/guest.config
 }
 
 bad=0

@@ -2,8 +2,9 @@
 # FRAGMENT... works out tinyconfig plus the config fragments (those that
 # exist; a base's own fragment holds what its Kconfig spells differently)
 # in the scratch directory CFG with the caller's "${kmake[@]}", checks
-# that every line of each stuck, and copies the result to OBJ/.config only
-# when it changed, so that rebuilds stay incremental.
+# that every line of each stuck (not with GUEST_CONFIG_PARTIAL=1, for a
+# tree that knows only some of the options), and copies the result to
+# OBJ/.config only when it changed, so that rebuilds stay incremental.
 # shellcheck shell=bash
 guest_config() {
 	local cfg=$1 obj=$2 fragment line sym missing=0
@@ -14,6 +15,7 @@ guest_config() {
 	"${kmake[@]}" -s O="$cfg" tinyconfig >/dev/null
 	"$src"/scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/.config" "${fragments[@]}" >/dev/null
 	"${kmake[@]}" -s O="$cfg" olddefconfig >/dev/null
+	[ "${GUEST_CONFIG_PARTIAL:-0}" = 1 ] ||
 	for fragment in "${fragments[@]}"; do
 		while IFS= read -r line; do
 			case "$line" in
