@@ -339,6 +339,16 @@ groups_topology() { # groups_topology IOMMU TOPOLOGY
 	guest_results "$1-$2" "$1-$2" "$1-$2." 12 || rc=1
 	return $rc
 }
+# Ports declared by the administrator, on topology_override under one
+# IOMMU (tests/guest/override.sh): the groups the declarations allow, their
+# reasons and overrides, the boot messages, lsisol, and VFIO taking the two
+# sides of a switch without ACS into two containers.
+override_iommu() { # override_iommu IOMMU
+	local rc=0
+	guest_run "$1-override" --override --iommu "$1" --topology override || rc=1
+	guest_results "$1-override" "$1-override" "$1-override." 11 || rc=1
+	return $rc
+}
 # VFIO as isolation manager, on topology_vfio under one IOMMU: the checks
 # of tests/guest/vfio-isolation.c, each a test.
 vfio_iommu() { # vfio_iommu IOMMU
@@ -359,12 +369,13 @@ t_stress_intel() {
 	return $rc
 }
 
-topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh | grep -vx 'default\|merge\|vfio\|grouping[0-9]*\|pseries')
+topologies=$(sed -n 's/^topology_\([a-z0-9_]*\)() {$/\1/p' tests/topologies.sh | grep -vx 'default\|merge\|vfio\|override\|grouping[0-9]*\|pseries')
 for i in "${iommus[@]}"; do
 	for t in $topologies; do
 		eval "t_${i}_$t() { groups_topology $i $t; }"
 	done
 	eval "t_vfio_$i() { vfio_iommu $i; }"
+	eval "t_${i}_override() { override_iommu $i; }"
 done
 
 # pseries, whose partitionable endpoints (PHBs) are its isolation groups:
@@ -522,14 +533,14 @@ t_git_am() { each_base git-am scripts/series.sh --verify-am; }
 iommu_steps=()
 for i in "${iommus[@]}"; do
 	for t in $topologies; do iommu_steps+=("$i-$t"); done
-	iommu_steps+=("vfio-$i")
+	iommu_steps+=("$i-override" "vfio-$i")
 done
 # The LTS beside the primary (not in make check-lts, which runs every step
 # on it): its guest kernel and initramfs (build/guest-NAME), its KUnit
 # suites under UML, the switches topology under each IOMMU and VFIO under
 # VT-d.  Each is the step of the same name without "lts-", run on the LTS
 # with "lts-" before the names of its logs and results.
-lts_of=(guest-build kunit-uml intel-switches amd-switches virtio-switches vfio-intel)
+lts_of=(guest-build kunit-uml intel-switches amd-switches virtio-switches intel-override vfio-intel)
 lts_tree=$(BASE=$lts bash -c '. scripts/lib.sh && echo "$tree"') || exit 2
 use_lts() { export BASE=$lts; ktree=$lts_tree; bs=-$lts; lp=lts-; }
 lts_steps=()

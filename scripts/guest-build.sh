@@ -37,6 +37,8 @@ done
 cp tests/guest/init "$root/init"
 gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
 	-o "$root/bin/vfio-isolation" tests/guest/vfio-isolation.c
+gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \
+	-o "$root/bin/vfio-override" tests/guest/vfio-override.c
 gcc -static -O2 -Wall -Wextra -Werror -pthread \
 	-o "$root/bin/bind-race" tests/guest/bind-race.c
 gcc -static -O2 -Wall -Wextra -Werror -I"$obj/usr/include" \

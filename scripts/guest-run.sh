@@ -11,6 +11,8 @@
 #   --groups the IOMMU's isolation groups against the topology's expected
 #            groups and the kernel's iommu groups, hotplug included
 #            (FAULT_ALL=1: the slow hot-add fault-injection case too)
+#   --override ports declared by the administrator, on topology override
+#            (tests/guest/override.sh)
 #   --vfio   VFIO as isolation manager (tests/guest/vfio-isolation.c)
 #   --stress concurrency stress (tests/guest/stress.sh) for
 #            STRESS_SECONDS (60)
@@ -39,16 +41,16 @@ topology=default
 iommu=intel
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr) mode=${1#--} ;;
+	--show|--check|--groups|--override|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr) mode=${1#--} ;;
 	--iommu) iommu=$2; shift ;;
 	--name) name=$2; shift ;;
 	--topology) topology=$2; shift ;;
 	--) shift; break ;;
-	*) echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr [--iommu intel|amd|virtio|pseries] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
+	*) echo "usage: $0 --show|--check|--groups|--override|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr [--iommu intel|amd|virtio|pseries] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr [--iommu intel|amd|virtio|pseries]" >&2; exit 2; }
+[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--override|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr [--iommu intel|amd|virtio|pseries]" >&2; exit 2; }
 name=${name:-$mode}
 
 # shellcheck source=../tests/topologies.sh

@@ -76,6 +76,26 @@ topology_switches() {
 	append="isotest_switch_hotplug=dn3"
 }
 
+# The switches of topology_switches with ports declared by the administrator
+# (pci=isolation_override=, tests/guest/override.sh): the three downstream
+# ports of the first switch (by path) and the two of the switch below its
+# first port isolating; the root port above it isolating, as its ACS makes
+# it anyway; the root port with ACS above the lone device not isolating.
+# The switch below the root port without ACS stays undeclared.  Then the
+# entries that are ignored with an error each: one that is not MODE@DEVICE,
+# one whose device cannot be read, one that names no device, one that names
+# a switch upstream port, one that names the endpoints (e1000e), and one
+# that declares the first switch's first port otherwise.
+topology_override() {
+	topology_switches
+	local s1=0000:00:05.0/00.0
+	append="pci=isolation_override=isolating@$s1/00.0;isolating@$s1/01.0;isolating@00:05.0/0.0/2.0"
+	append+=";isolating@$s1/00.0/00.0/00.0;isolating@$s1/00.0/00.0/01.0"
+	append+=";isolating@0000:00:05.0;not_isolating@0000:00:07.0"
+	append+=";frobnicate@00:05.0;isolating@zz:00.0;isolating@pci:1234:5678"
+	append+=";isolating@$s1;isolating@pci:8086:10d3;not_isolating@$s1/00.0"
+}
+
 # Multifunction devices and root ports: a multifunction device on the root
 # complex and one below a root port; multifunction root ports with ACS and
 # without (ioh3420), a device below each function; root ports alone, with

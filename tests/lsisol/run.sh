@@ -353,6 +353,62 @@ check_error reasons_malformed_device 1 "$msg" --sysfs "$S" 0000:0a:00.0
 cp "$tmp/reasons.save" "$G/1/reasons"
 check_table reasons_restored "$tmp/reasons.exp" --sysfs "$S"
 
+# Overrides ----------------------------------------------------------------
+# A group that a port declared isolating keeps apart, one that a port
+# declared not isolating widens, and one with an empty overrides file.
+S=$tmp/overrides
+G=$S/kernel/isolation_groups
+add_dev 0000:07:01.0 pcieport
+add_dev 0000:08:00.0 vfio-pci
+add_dev 0000:00:07.0 pcieport
+add_dev 0000:01:00.0 e1000e
+add_dev 0000:00:05.0 pcieport
+add_group 3 amd-iommu vfio locked 0000:08:00.0 0000:07:01.0
+printf '%s\n' '0000:07:00.0 isolating' '0000:07:01.0 isolating' >"$G/3/overrides"
+printf '%s\n' \
+	'0000:07:01.0 isolated by administrator override of 0000:07:00.0, 0000:07:01.0; shares iommu group 5 with 0000:08:00.0, which the IOMMU cannot split' \
+	>"$G/3/reasons"
+add_group 4 amd-iommu "" unmanaged 0000:00:07.0 0000:01:00.0
+echo '0000:00:07.0 not_isolating' >"$G/4/overrides"
+echo '0000:01:00.0 peer-to-peer below root port 0000:00:07.0 declared not isolating by administrator override' \
+	>"$G/4/reasons"
+add_group 9 amd-iommu "" unmanaged 0000:00:05.0
+: >"$G/9/overrides"
+H='GROUP  PROVIDER   MANAGER  STATE      DEVICES'
+printf '%s\n' "$H" \
+	'3      amd-iommu  vfio     locked     0000:07:01.0(pcieport) 0000:08:00.0(vfio-pci)' \
+	'    0000:07:01.0: isolated by administrator override of 0000:07:00.0, 0000:07:01.0; shares iommu group 5 with 0000:08:00.0, which the IOMMU cannot split' \
+	'    override: 0000:07:00.0 isolating' '    override: 0000:07:01.0 isolating' \
+	'4      amd-iommu  -        unmanaged  0000:00:07.0(pcieport) 0000:01:00.0(e1000e)' \
+	'    0000:01:00.0: peer-to-peer below root port 0000:00:07.0 declared not isolating by administrator override' \
+	'    override: 0000:00:07.0 not_isolating' \
+	'9      amd-iommu  -        unmanaged  0000:00:05.0(pcieport)' >"$tmp/overrides.exp"
+check_table overrides_table "$tmp/overrides.exp" --sysfs "$S"
+J3='{"id": 3, "provider": "amd-iommu", "manager": "vfio", "state": "locked",
+  "overrides": [{"port": "0000:07:00.0", "declared": "isolating"},
+                {"port": "0000:07:01.0", "declared": "isolating"}],
+  "devices": [{"name": "0000:07:01.0", "driver": "pcieport",
+               "reason": "isolated by administrator override of 0000:07:00.0, 0000:07:01.0; shares iommu group 5 with 0000:08:00.0, which the IOMMU cannot split"},
+              {"name": "0000:08:00.0", "driver": "vfio-pci", "reason": null}]}'
+J4='{"id": 4, "provider": "amd-iommu", "manager": null, "state": "unmanaged",
+  "overrides": [{"port": "0000:00:07.0", "declared": "not_isolating"}],
+  "devices": [{"name": "0000:00:07.0", "driver": "pcieport", "reason": null},
+              {"name": "0000:01:00.0", "driver": "e1000e",
+               "reason": "peer-to-peer below root port 0000:00:07.0 declared not isolating by administrator override"}]}'
+J9='{"id": 9, "provider": "amd-iommu", "manager": null, "state": "unmanaged",
+  "overrides": [],
+  "devices": [{"name": "0000:00:05.0", "driver": "pcieport", "reason": null}]}'
+check_json overrides_json "[$J3, $J4, $J9]" --json --sysfs "$S"
+check_json overrides_dev_json "[$J4]" --json --sysfs "$S" 01:00.0
+# A line that is not "<port> <declared>": an error naming the file.
+msg="lsisol: $G/4/overrides: Invalid argument"
+i=0
+for bad in '0000:00:07.0' '0000:00:07.0 not isolating' ' not_isolating' '0000:00:07.0 '; do
+	i=$((i + 1))
+	printf '%s\n' "$bad" >"$G/4/overrides"
+	check_error "overrides_malformed_$i" 1 "$msg" --json --sysfs "$S"
+done
+
 # --help and -h exit 0 with the usage on stdout.
 for opt in help:--help help_short_opt:-h; do
 	run "${opt#*:}"

@@ -34,6 +34,20 @@
  * and with what shares theirs.  These relations are applied at the top of a
  * device, on the bus of the top.
  *
+ * Declared by the administrator.  pci=isolation_override= names root and
+ * downstream ports that the administrator declares isolating, or not
+ * isolating, whatever their ACS says.  The rules then take each such port as
+ * declared wherever they read its ACS (as a port and as a function of its
+ * slot); nothing else changes: DMA aliases, conventional PCI buses and the
+ * IOMMU's own groups join what they join.  A declaration that changes a
+ * device's group is named in the group's ``reasons`` and ``overrides``.
+ *
+ * The IOMMU's groups.  A device shares the isolation group of the devices of
+ * its iommu group: the IOMMU cannot split what it groups.  Without a
+ * declaration the rules already give each iommu group a single group;
+ * with one, this keeps a port declared isolating with the devices below it
+ * when the IOMMU core groups them together.
+ *
  * Contexts coarser than the topology.  An IOMMU may translate the DMA of
  * devices that the topology isolates with one context that it cannot split:
  * a PowerPC Partitionable Endpoint has one TCE table for every device below
@@ -43,7 +57,8 @@
  *
  * Never finer than the IOMMU core's groups: those stop climbing at the first
  * bridge whose whole path upstream enforces ACS and group the rest by the
- * same alias and function rules, so each of them lies inside one of these.
+ * same alias and function rules, so each of them lies inside one of these,
+ * and the devices of an iommu group are put in one group in any case.
  *
  * Locking: pci_isolation_lock serializes placement, so that two devices of
  * one group added at once find each other.  It is taken outside pci_bus_sem
@@ -52,6 +67,7 @@
 
 #define pr_fmt(fmt) "PCI: isolation: " fmt
 
+#include <linux/iommu.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/pci-isolation.h>
@@ -66,18 +82,152 @@
 
 static DEFINE_MUTEX(pci_isolation_lock);
 
+/*
+ * What the administrator declares of a port: pci=isolation_override=
+ * "isolating@DEVICE" or "not_isolating@DEVICE", DEVICE as
+ * pci_dev_str_match() reads it, entries separated by ';'.
+ */
+enum pci_isolation_declared {
+	PCI_ISOLATION_UNDECLARED,
+	PCI_ISOLATION_ISOLATING,
+	PCI_ISOLATION_NOT_ISOLATING,
+};
+
+static const char * const pci_isolation_declared_name[] = {
+	[PCI_ISOLATION_ISOLATING] = "isolating",
+	[PCI_ISOLATION_NOT_ISOLATING] = "not_isolating",
+};
+
+/**
+ * struct pci_isolation_override - one entry of pci=isolation_override=
+ * @entry: the entry as given, for messages.
+ * @match: the device part of @entry, for pci_dev_str_match().
+ * @declared: what the entry declares.
+ * @malformed: pci_dev_str_match() could not read @match.
+ */
+struct pci_isolation_override {
+	const char *entry;
+	const char *match;
+	enum pci_isolation_declared declared;
+	bool malformed;
+};
+
+/*
+ * Set once at boot, before any device is placed, and read-only after, but
+ * for @malformed, set before any provider registers.
+ */
+static char *pci_isolation_override_param __initdata;
+static struct pci_isolation_override *pci_isolation_overrides;
+static unsigned int pci_isolation_nr_overrides;
+
+/* pci=isolation_override=, from pci_setup(): read at pure_initcall. */
+void __init pci_isolation_override_setup(char *str)
+{
+	pci_isolation_override_param = str;
+}
+
+/*
+ * Reads one entry, NUL-terminated, into @o; @o->entry is set by the
+ * caller.  Return: 0, or -EINVAL if it is not "MODE@DEVICE" with a known
+ * MODE and a DEVICE.
+ */
+static int pci_isolation_override_parse(char *entry,
+					struct pci_isolation_override *o)
+{
+	char *at = strchr(entry, '@');
+	int i;
+
+	if (!at || !at[1])
+		return -EINVAL;
+	for (i = PCI_ISOLATION_ISOLATING; i <= PCI_ISOLATION_NOT_ISOLATING; i++) {
+		if (strlen(pci_isolation_declared_name[i]) == at - entry &&
+		    !strncmp(entry, pci_isolation_declared_name[i], at - entry)) {
+			o->declared = i;
+			o->match = at + 1;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int __init pci_isolation_override_init(void)
+{
+	char *param, *entry;
+	unsigned int n = 1;
+
+	if (!pci_isolation_override_param || !*pci_isolation_override_param)
+		return 0;
+	param = kstrdup(pci_isolation_override_param, GFP_KERNEL);
+	if (!param)
+		goto nomem;
+	for (entry = param; (entry = strchr(entry, ';')); entry++)
+		n++;
+	pci_isolation_overrides = kcalloc(n, sizeof(*pci_isolation_overrides),
+					  GFP_KERNEL);
+	if (!pci_isolation_overrides) {
+		kfree(param);
+		goto nomem;
+	}
+	while ((entry = strsep(&param, ";"))) {
+		struct pci_isolation_override *o =
+			&pci_isolation_overrides[pci_isolation_nr_overrides];
+
+		if (!*entry)
+			continue;
+		o->entry = entry;
+		if (pci_isolation_override_parse(entry, o)) {
+			pr_err("isolation_override: \"%s\" is not isolating@DEVICE or not_isolating@DEVICE: ignored\n",
+			       entry);
+			continue;
+		}
+		pci_isolation_nr_overrides++;
+	}
+	/* The entries point into the copy, which stays as long as they do. */
+	return 0;
+
+nomem:
+	pr_err("isolation_override: out of memory: every entry ignored\n");
+	return -ENOMEM;
+}
+pure_initcall(pci_isolation_override_init);
+
+static bool pci_isolation_override_matches(const struct pci_isolation_override *o,
+					   struct pci_dev *pdev)
+{
+	const char *end;
+
+	return !o->malformed && pci_dev_str_match(pdev, o->match, &end) == 1 &&
+	       !*end;
+}
+
+/* The first entry that names @pdev, or NULL. */
+static const struct pci_isolation_override *
+pci_isolation_override_of(struct pci_dev *pdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < pci_isolation_nr_overrides; i++)
+		if (pci_isolation_override_matches(&pci_isolation_overrides[i],
+						   pdev))
+			return &pci_isolation_overrides[i];
+	return NULL;
+}
+
 /**
  * struct pci_isolation_top - where a device's group begins
  * @dev: the topmost device of the group on the device's path, or the
  *	upstream port of a switch whose internal bus is the top.
- * @below: the top is the internal bus below @dev, which is not in the group.
  * @why: with a reference, the device whose missing ACS made @dev or its
  *	internal bus the top, or NULL when @dev is the device's alias root.
+ * @below: the top is the internal bus below @dev, which is not in the group.
+ * @floor: @dev is a port without ACS, declared isolating, that the IOMMU
+ *	groups with the devices below it: they share its group.
  */
 struct pci_isolation_top {
 	struct pci_dev *dev;
 	struct pci_dev *why;
 	bool below;
+	bool floor;
 };
 
 struct pci_isolation_alias {
@@ -115,12 +265,54 @@ static bool pci_isolation_is_type(struct pci_dev *pdev, int type)
 	return pci_is_pcie(pdev) && pci_pcie_type(pdev) == type;
 }
 
-/* A root or downstream port that enforces the isolating ACS controls. */
-static bool pci_isolation_port_isolates(struct pci_dev *pdev)
+/* A root or downstream port: what an administrator may declare. */
+static bool pci_isolation_is_port(struct pci_dev *pdev)
 {
-	return (pci_isolation_is_type(pdev, PCI_EXP_TYPE_ROOT_PORT) ||
-		pci_isolation_is_type(pdev, PCI_EXP_TYPE_DOWNSTREAM)) &&
-	       pci_acs_enabled(pdev, PCI_ISOLATION_ACS);
+	return pci_isolation_is_type(pdev, PCI_EXP_TYPE_ROOT_PORT) ||
+	       pci_isolation_is_type(pdev, PCI_EXP_TYPE_DOWNSTREAM);
+}
+
+/* What the administrator declares of @pdev, a port or not. */
+static enum pci_isolation_declared pci_isolation_declared(struct pci_dev *pdev)
+{
+	const struct pci_isolation_override *o;
+
+	if (!pci_isolation_nr_overrides || !pci_isolation_is_port(pdev))
+		return PCI_ISOLATION_UNDECLARED;
+	o = pci_isolation_override_of(pdev);
+	return o ? o->declared : PCI_ISOLATION_UNDECLARED;
+}
+
+/*
+ * Whether @pdev enforces the isolating ACS controls: for a port, as the
+ * administrator declares if @declared and there is a declaration.
+ */
+static bool pci_isolation_acs(struct pci_dev *pdev, bool declared)
+{
+	if (declared) {
+		switch (pci_isolation_declared(pdev)) {
+		case PCI_ISOLATION_ISOLATING:
+			return true;
+		case PCI_ISOLATION_NOT_ISOLATING:
+			return false;
+		default:
+			break;
+		}
+	}
+	return pci_acs_enabled(pdev, PCI_ISOLATION_ACS);
+}
+
+/* A port whose declaration says other than its ACS. */
+static bool pci_isolation_overridden(struct pci_dev *pdev)
+{
+	return pci_isolation_declared(pdev) != PCI_ISOLATION_UNDECLARED &&
+	       pci_isolation_acs(pdev, true) != pci_isolation_acs(pdev, false);
+}
+
+/* A root or downstream port that isolates the devices below it. */
+static bool pci_isolation_port_isolates(struct pci_dev *pdev, bool declared)
+{
+	return pci_isolation_is_port(pdev) && pci_isolation_acs(pdev, declared);
 }
 
 /*
@@ -128,14 +320,15 @@ static bool pci_isolation_port_isolates(struct pci_dev *pdev)
  * downstream port with the isolating ACS controls, with a reference; NULL
  * when the bus isolates its ports from each other.
  */
-static struct pci_dev *pci_isolation_switch_leak(struct pci_bus *bus)
+static struct pci_dev *pci_isolation_switch_leak(struct pci_bus *bus,
+						 bool declared)
 {
 	struct pci_dev *tmp, *leak = NULL;
 
 	down_read(&pci_bus_sem);
 	list_for_each_entry(tmp, &bus->devices, bus_list) {
 		if (!pci_isolation_is_type(tmp, PCI_EXP_TYPE_DOWNSTREAM) ||
-		    !pci_acs_enabled(tmp, PCI_ISOLATION_ACS)) {
+		    !pci_isolation_acs(tmp, declared)) {
 			leak = pci_dev_get(tmp);
 			break;
 		}
@@ -154,13 +347,68 @@ static void pci_isolation_set_top(struct pci_isolation_top *top,
 	top->below = below;
 }
 
+/* Whether @a is @pdev or a bridge above it. */
+static bool pci_isolation_is_above(struct pci_dev *a, struct pci_dev *pdev)
+{
+	for (; pdev; pdev = pci_upstream_bridge(pdev))
+		if (pdev == a)
+			return true;
+	return false;
+}
+
+static bool pci_isolation_covers_below(struct pci_dev *pdev, bool declared);
+
+/*
+ * The topmost root or downstream port, @root or on its path, whose own ACS
+ * does not isolate the devices below it (declared or not), or NULL.  The
+ * IOMMU core's pci_device_group() climbs from a device through every
+ * bridge whose path upstream lacks ACS, so it groups such a port with
+ * every device below it, whatever is declared.
+ */
+static struct pci_dev *pci_isolation_floor(struct pci_dev *root)
+{
+	struct pci_dev *floor = NULL;
+	struct pci_bus *bus;
+
+	if (root->subordinate && pci_isolation_is_port(root) &&
+	    !pci_isolation_acs(root, false))
+		floor = root;
+	for (bus = root->bus; !pci_is_root_bus(bus); bus = bus->parent)
+		if (bus->self && pci_isolation_is_port(bus->self) &&
+		    !pci_isolation_acs(bus->self, false))
+			floor = bus->self;
+	return floor;
+}
+
+/*
+ * Where a declaration would put @top below the floor of @root, the top is
+ * the floor instead, with the devices below it: a declaration never splits
+ * what the IOMMU groups.
+ */
+static void pci_isolation_apply_floor(struct pci_dev *root,
+				      struct pci_isolation_top *top)
+{
+	struct pci_dev *floor = pci_isolation_floor(root);
+
+	if (!floor)
+		return;
+	if (top->below ? top->dev != floor &&
+			 pci_isolation_is_above(top->dev, floor) :
+			 pci_isolation_covers_below(top->dev, true) &&
+			 pci_isolation_is_above(top->dev, floor))
+		return;
+	pci_isolation_set_top(top, floor, pci_dev_get(floor), false);
+	top->floor = true;
+}
+
 /*
  * The topmost place on the path from @root, an alias root, to its root port
- * that does not isolate what is below it.  Release with
+ * that does not isolate what is below it, the ports taken as the
+ * administrator declares them if @declared.  Release with
  * pci_isolation_put_top().
  */
 static void pci_isolation_find_top(struct pci_dev *root,
-				   struct pci_isolation_top *top)
+				   struct pci_isolation_top *top, bool declared)
 {
 	struct pci_bus *bus;
 
@@ -172,14 +420,16 @@ static void pci_isolation_find_top(struct pci_dev *root,
 		if (!bridge)
 			continue;
 		if (pci_isolation_is_type(bridge, PCI_EXP_TYPE_UPSTREAM)) {
-			leak = pci_isolation_switch_leak(bus);
+			leak = pci_isolation_switch_leak(bus, declared);
 			if (leak)
 				pci_isolation_set_top(top, bridge, leak, true);
-		} else if (!pci_isolation_port_isolates(bridge)) {
+		} else if (!pci_isolation_port_isolates(bridge, declared)) {
 			pci_isolation_set_top(top, bridge, pci_dev_get(bridge),
 					      false);
 		}
 	}
+	if (declared && pci_isolation_nr_overrides)
+		pci_isolation_apply_floor(root, top);
 }
 
 static void pci_isolation_put_top(struct pci_isolation_top *top)
@@ -193,11 +443,11 @@ static void pci_isolation_put_top(struct pci_isolation_top *top)
  * their top: a port without ACS, a PCIe-to-PCI or conventional bridge.  The
  * internal bus of a switch is a top of its own.
  */
-static bool pci_isolation_covers_below(struct pci_dev *pdev)
+static bool pci_isolation_covers_below(struct pci_dev *pdev, bool declared)
 {
 	return pdev->subordinate &&
 	       !pci_isolation_is_type(pdev, PCI_EXP_TYPE_UPSTREAM) &&
-	       !pci_isolation_port_isolates(pdev);
+	       !pci_isolation_port_isolates(pdev, declared);
 }
 
 /*
@@ -213,13 +463,17 @@ static bool pci_isolation_in_mf_slot(struct pci_dev *pdev)
 	       (PCI_FUNC(pdev->devfn) && !pdev->is_virtfn);
 }
 
-/* pci_acs_enabled() for @pdev as a function of a multifunction slot. */
-static bool pci_isolation_function_acs(struct pci_dev *pdev)
+/*
+ * pci_acs_enabled() for @pdev as a function of a multifunction slot, a
+ * port as declared if @declared.
+ */
+static bool pci_isolation_function_acs(struct pci_dev *pdev, bool declared)
 {
 	int ret;
 
-	if (pdev->multifunction || !pci_isolation_in_mf_slot(pdev))
-		return pci_acs_enabled(pdev, PCI_ISOLATION_ACS);
+	if (pdev->multifunction || !pci_isolation_in_mf_slot(pdev) ||
+	    pci_isolation_is_port(pdev))
+		return pci_isolation_acs(pdev, declared);
 
 	ret = pci_dev_specific_acs_enabled(pdev, PCI_ISOLATION_ACS);
 	if (ret >= 0)
@@ -238,22 +492,23 @@ static bool pci_isolation_function_acs(struct pci_dev *pdev)
 }
 
 /* Functions of one multifunction slot that ACS does not keep apart. */
-static bool pci_isolation_functions(struct pci_dev *a, struct pci_dev *b)
+static bool pci_isolation_functions(struct pci_dev *a, struct pci_dev *b,
+				    bool declared)
 {
 	return PCI_SLOT(a->devfn) == PCI_SLOT(b->devfn) &&
 	       (pci_isolation_in_mf_slot(a) || pci_isolation_in_mf_slot(b)) &&
-	       !pci_isolation_function_acs(a) &&
-	       !pci_isolation_function_acs(b);
+	       !pci_isolation_function_acs(a, declared) &&
+	       !pci_isolation_function_acs(b, declared);
 }
 
 /*
  * The devices on the bus of @pdev that share its group through the
  * relations of the root complex (functions without ACS, DMA alias quirks),
  * directly or through each other: their devfns are set in @devfns, that of
- * @pdev included.
+ * @pdev included.  Ports are taken as declared if @declared.
  */
 static void pci_isolation_relatives(struct pci_dev *pdev,
-				    unsigned long *devfns)
+				    unsigned long *devfns, bool declared)
 {
 	struct pci_dev *tmp, *m;
 	bool more = true;
@@ -271,7 +526,7 @@ static void pci_isolation_relatives(struct pci_dev *pdev,
 				if (!test_bit(m->devfn, devfns))
 					continue;
 				if (pci_devs_are_dma_aliases(m, tmp) ||
-				    pci_isolation_functions(m, tmp)) {
+				    pci_isolation_functions(m, tmp, declared)) {
 					__set_bit(tmp->devfn, devfns);
 					more = true;
 					break;
@@ -317,13 +572,17 @@ static int pci_isolation_found_cb(struct pci_dev *pdev, void *data)
 	return 0;
 }
 
-/* Records the groups of @pdev and, if they share its group, of those below. */
+/*
+ * Records the groups of @pdev and, if they share its group (@cover: they
+ * do), of those below.
+ */
 static void pci_isolation_find_from(struct pci_dev *pdev, bool below,
+				    bool cover,
 				    struct pci_isolation_found *found)
 {
 	if (!below)
 		pci_isolation_found_cb(pdev, found);
-	if (below || pci_isolation_covers_below(pdev))
+	if (below || cover || pci_isolation_covers_below(pdev, true))
 		pci_walk_bus(pdev->subordinate, pci_isolation_found_cb, found);
 }
 
@@ -355,24 +614,174 @@ static void pci_isolation_find(struct pci_isolation_provider *pprov,
 	struct pci_dev *tmp;
 	unsigned int devfn;
 
-	pci_isolation_find_top(pci_isolation_alias_root(pdev, NULL), &top);
+	pci_isolation_find_top(pci_isolation_alias_root(pdev, NULL), &top, true);
 	if (top.below) {
-		pci_isolation_find_from(top.dev, true, found);
+		pci_isolation_find_from(top.dev, true, false, found);
 		goto out;
 	}
 
-	pci_isolation_relatives(top.dev, devfns);
+	pci_isolation_relatives(top.dev, devfns, true);
 	for_each_set_bit(devfn, devfns, 256) {
 		tmp = pci_get_slot(top.dev->bus, devfn);
 		if (!tmp)
 			continue;
-		pci_isolation_find_from(tmp, false, found);
+		pci_isolation_find_from(tmp, false,
+					top.floor && tmp == top.dev, found);
 		pci_dev_put(tmp);
 	}
 out:
 	pci_isolation_put_top(&top);
 	if (pprov && pprov->context)
 		pci_isolation_find_context(pprov, pdev, found);
+}
+
+static int pci_isolation_iommu_cb(struct device *dev, void *data)
+{
+	if (dev_is_pci(dev))
+		pci_isolation_found_cb(to_pci_dev(dev), data);
+	return 0;
+}
+
+/* The groups of the devices of @pdev's iommu group. */
+static void pci_isolation_find_iommu(struct pci_dev *pdev,
+				     struct pci_isolation_found *found)
+{
+	struct iommu_group *group = iommu_group_get(&pdev->dev);
+
+	if (!group)
+		return;
+	iommu_group_for_each_dev(group, found, pci_isolation_iommu_cb);
+	iommu_group_put(group);
+}
+
+/**
+ * struct pci_isolation_ports - ports whose declaration shapes a group
+ * @dev: each port, with a reference.
+ * @nr: number of ports in @dev.
+ * @max: number of entries allocated at @dev.
+ * @nearest: the first port found, the nearest to the device on its path.
+ * @nomem: a port was left out for want of memory.
+ */
+struct pci_isolation_ports {
+	struct pci_dev **dev;
+	unsigned int nr;
+	unsigned int max;
+	struct pci_dev *nearest;
+	bool nomem;
+};
+
+/* Adds @pdev if its declaration says other than its ACS.  Any context. */
+static void pci_isolation_ports_add(struct pci_isolation_ports *ports,
+				    struct pci_dev *pdev)
+{
+	struct pci_dev **dev;
+	unsigned int i;
+
+	if (!pci_isolation_overridden(pdev))
+		return;
+	for (i = 0; i < ports->nr; i++)
+		if (ports->dev[i] == pdev)
+			return;
+	if (ports->nr == ports->max) {
+		dev = krealloc_array(ports->dev, ports->max + 8, sizeof(*dev),
+				     GFP_ATOMIC);
+		if (!dev) {
+			ports->nomem = true;
+			return;
+		}
+		ports->dev = dev;
+		ports->max += 8;
+	}
+	if (!ports->nr)
+		ports->nearest = pdev;
+	ports->dev[ports->nr++] = pci_dev_get(pdev);
+}
+
+static void pci_isolation_ports_clear(struct pci_isolation_ports *ports)
+{
+	while (ports->nr)
+		pci_dev_put(ports->dev[--ports->nr]);
+	ports->nearest = NULL;
+}
+
+static void pci_isolation_ports_put(struct pci_isolation_ports *ports)
+{
+	pci_isolation_ports_clear(ports);
+	kfree(ports->dev);
+	ports->dev = NULL;
+	ports->nearest = NULL;
+	ports->max = 0;
+}
+
+static int pci_isolation_cmp_pdev(const void *a, const void *b)
+{
+	return strcmp(pci_name(*(struct pci_dev * const *)a),
+		      pci_name(*(struct pci_dev * const *)b));
+}
+
+/*
+ * The ports whose declaration by the administrator makes the group of
+ * @pdev other than their ACS would: when the rules place @pdev otherwise
+ * without the declarations, the declared ports on its path that their
+ * declaration changes, and the slot functions of its top.
+ */
+static void pci_isolation_declared_ports(struct pci_dev *pdev,
+					 struct pci_isolation_ports *ports)
+{
+	DECLARE_BITMAP(with, 256);
+	DECLARE_BITMAP(without, 256);
+	struct pci_isolation_top a, b;
+	struct pci_dev *root, *tmp;
+	struct pci_bus *bus;
+	bool differ;
+
+	if (!pci_isolation_nr_overrides)
+		return;
+	root = pci_isolation_alias_root(pdev, NULL);
+	pci_isolation_find_top(root, &a, true);
+	pci_isolation_find_top(root, &b, false);
+	differ = a.dev != b.dev || a.below != b.below;
+	if (!differ && !a.below) {
+		pci_isolation_relatives(a.dev, with, true);
+		pci_isolation_relatives(a.dev, without, false);
+		differ = !bitmap_equal(with, without, 256) ||
+			 pci_isolation_covers_below(a.dev, true) !=
+			 pci_isolation_covers_below(a.dev, false);
+	}
+	if (differ) {
+		/* What is declared below a floor counts for nothing. */
+		pci_isolation_ports_add(ports, root);
+		if (a.floor && a.dev == root)
+			pci_isolation_ports_clear(ports);
+		for (bus = root->bus; !pci_is_root_bus(bus); bus = bus->parent) {
+			if (!bus->self)
+				continue;
+			if (a.floor && a.dev == bus->self) {
+				pci_isolation_ports_clear(ports);
+				continue;
+			}
+			if (!pci_isolation_is_type(bus->self,
+						   PCI_EXP_TYPE_UPSTREAM)) {
+				pci_isolation_ports_add(ports, bus->self);
+				continue;
+			}
+			down_read(&pci_bus_sem);
+			list_for_each_entry(tmp, &bus->devices, bus_list)
+				pci_isolation_ports_add(ports, tmp);
+			up_read(&pci_bus_sem);
+		}
+		if (!a.below) {
+			down_read(&pci_bus_sem);
+			list_for_each_entry(tmp, &a.dev->bus->devices, bus_list)
+				if (PCI_SLOT(tmp->devfn) == PCI_SLOT(a.dev->devfn))
+					pci_isolation_ports_add(ports, tmp);
+			up_read(&pci_bus_sem);
+		}
+	}
+	pci_isolation_put_top(&b);
+	pci_isolation_put_top(&a);
+	sort(ports->dev, ports->nr, sizeof(*ports->dev),
+	     pci_isolation_cmp_pdev, NULL);
 }
 
 /* @pdev joins the devices of two groups: say which, and leave it out. */
@@ -390,6 +799,53 @@ static void pci_isolation_refuse(struct pci_dev *pdev,
 	isolation_group_put(a);
 }
 
+/*
+ * @pdev goes to the group of @with only because they share an iommu group:
+ * if a declaration would have parted them, say that it cannot.
+ */
+static void pci_isolation_no_split(struct pci_dev *pdev, struct pci_dev *with)
+{
+	struct pci_isolation_ports ports = { };
+	struct iommu_group *group;
+
+	pci_isolation_declared_ports(pdev, &ports);
+	if (ports.nr) {
+		group = iommu_group_get(&pdev->dev);
+		pci_info(pdev, "isolation: the administrator override of %s cannot split iommu group %d: stays with %s\n",
+			 pci_name(ports.nearest),
+			 group ? iommu_group_id(group) : -1, pci_name(with));
+		iommu_group_put(group);
+	}
+	pci_isolation_ports_put(&ports);
+}
+
+/*
+ * If the IOMMU's floor keeps @pdev with a port that a declaration would
+ * have parted it from, say so, naming the nearest port so declared.
+ */
+static void pci_isolation_floor_note(struct pci_dev *pdev)
+{
+	struct pci_dev *root = pci_isolation_alias_root(pdev, NULL);
+	struct pci_dev *port = NULL, *tmp;
+	struct pci_isolation_top top;
+
+	pci_isolation_find_top(root, &top, true);
+	if (top.floor && top.dev != root) {
+		for (tmp = root; tmp; tmp = pci_upstream_bridge(tmp)) {
+			if (pci_isolation_overridden(tmp) &&
+			    pci_isolation_declared(tmp) == PCI_ISOLATION_ISOLATING) {
+				port = tmp;
+				break;
+			}
+			if (tmp == top.dev)
+				break;
+		}
+		pci_info(pdev, "isolation: the IOMMU groups it with %s, which the administrator override of %s cannot split\n",
+			 pci_name(top.dev), pci_name(port ? port : top.dev));
+	}
+	pci_isolation_put_top(&top);
+}
+
 static struct pci_isolation_provider *
 pci_isolation_to_pprov(struct isolation_provider *prov);
 
@@ -399,8 +855,9 @@ pci_isolation_to_pprov(struct isolation_provider *prov);
  *	topology
  * @pdev: a registered PCI device that the provider's IOMMU translates
  *
- * Joins @pdev to the existing group that the rules give it, or to a new
- * group of @prov when no device of that group has one yet.  If @prov is
+ * Joins @pdev to the existing group that the rules, and its iommu group,
+ * give it, or to a new group of @prov when no device of that group has one
+ * yet.  If @prov is
  * the provider of a &struct pci_isolation_provider, its contexts count.  If the group is
  * managed, driver matching for @pdev is restricted at once.  If @pdev joins
  * devices of two groups (which only a device that changes the isolation of
@@ -418,7 +875,7 @@ int pci_isolation_add_device(struct isolation_provider *prov,
 {
 	struct pci_isolation_found found = { };
 	struct isolation_group *group = NULL;
-	unsigned int i;
+	unsigned int i, nr;
 	int ret;
 
 	if (!prov || !pdev)
@@ -429,6 +886,12 @@ int pci_isolation_add_device(struct isolation_provider *prov,
 		return 0;
 
 	pci_isolation_find(pci_isolation_to_pprov(prov), pdev, &found);
+	if (pci_isolation_nr_overrides)
+		pci_isolation_floor_note(pdev);
+	nr = found.nr;
+	pci_isolation_find_iommu(pdev, &found);
+	if (found.nr > nr && !found.more && pci_isolation_nr_overrides)
+		pci_isolation_no_split(pdev, found.dev[nr]);
 	if (found.nr > 1 || found.more) {
 		pci_isolation_refuse(pdev, &found);
 		ret = -EBUSY;
@@ -473,6 +936,14 @@ static const char *pci_isolation_kind(struct pci_dev *pdev)
 	}
 }
 
+/* Why @pdev, which does not isolate, does not. */
+static const char *pci_isolation_without(struct pci_dev *pdev)
+{
+	if (pci_isolation_declared(pdev) == PCI_ISOLATION_NOT_ISOLATING)
+		return "declared not isolating by administrator override";
+	return "without ACS";
+}
+
 /*
  * The first other device of the bus of @pdev that is directly related to it
  * (a function of its slot without ACS, or tied by a DMA alias quirk), with
@@ -487,7 +958,7 @@ static struct pci_dev *pci_isolation_first_relative(struct pci_dev *pdev,
 	list_for_each_entry(tmp, &pdev->bus->devices, bus_list) {
 		if (tmp == pdev)
 			continue;
-		*function = pci_isolation_functions(pdev, tmp);
+		*function = pci_isolation_functions(pdev, tmp, true);
 		if (*function || pci_devs_are_dma_aliases(pdev, tmp)) {
 			rel = pci_dev_get(tmp);
 			break;
@@ -520,7 +991,9 @@ static bool pci_isolation_has_children(struct pci_dev *pdev)
  * devices and the device responsible, for example "shares requester ID
  * 0000:02:00.0 of PCIe-to-PCI bridge 0000:01:00.0" or "peer-to-peer inside
  * switch 0000:01:00.0 (switch downstream port 0000:02:00.0 without ACS)".
- * The first rule on the way from @pdev to the top of its group is named.
+ * The first rule on the way from @pdev to the top of its group is named;
+ * a port that the administrator declared not isolating is named so
+ * ("... declared not isolating by administrator override").
  *
  * Return: the length written, 0 (and an empty string) if no rule ties
  * @pdev to another device, or -EINVAL if an argument is NULL or @size is 0.
@@ -544,15 +1017,27 @@ ssize_t pci_isolation_reason(struct pci_dev *pdev, char *buf, size_t size)
 				 PCI_SLOT(rid & 0xff), PCI_FUNC(rid & 0xff),
 				 pci_isolation_kind(root), pci_name(root));
 
-	pci_isolation_find_top(root, &top);
-	if (top.below) {
+	pci_isolation_find_top(root, &top, true);
+	if (top.floor) {
+		if (top.dev != root)
+			len = scnprintf(buf, size,
+					"the IOMMU groups it with %s %s without ACS",
+					pci_isolation_kind(top.dev),
+					pci_name(top.dev));
+		else if (pci_isolation_has_children(root))
+			len = scnprintf(buf, size,
+					"%s without ACS that the IOMMU groups with the devices below it",
+					pci_isolation_kind(root));
+	} else if (top.below) {
 		len = scnprintf(buf, size,
-				"peer-to-peer inside switch %s (%s %s without ACS)",
+				"peer-to-peer inside switch %s (%s %s %s)",
 				pci_name(top.dev), pci_isolation_kind(top.why),
-				pci_name(top.why));
+				pci_name(top.why),
+				pci_isolation_without(top.why));
 	} else if (top.dev != root) {
-		len = scnprintf(buf, size, "peer-to-peer below %s %s without ACS",
-				pci_isolation_kind(top.dev), pci_name(top.dev));
+		len = scnprintf(buf, size, "peer-to-peer below %s %s %s",
+				pci_isolation_kind(top.dev), pci_name(top.dev),
+				pci_isolation_without(top.dev));
 	}
 	pci_isolation_put_top(&top);
 	if (len)
@@ -573,14 +1058,15 @@ ssize_t pci_isolation_reason(struct pci_dev *pdev, char *buf, size_t size)
 		return len;
 	}
 
-	if (pci_isolation_covers_below(pdev) &&
+	if (pci_isolation_covers_below(pdev, true) &&
 	    pci_isolation_has_children(pdev)) {
 		if (pci_is_pcie(pdev) &&
 		    pci_pcie_type(pdev) != PCI_EXP_TYPE_PCI_BRIDGE &&
 		    pci_pcie_type(pdev) != PCI_EXP_TYPE_PCIE_BRIDGE)
 			return scnprintf(buf, size,
-					 "%s without ACS above the devices below it",
-					 pci_isolation_kind(pdev));
+					 "%s %s above the devices below it",
+					 pci_isolation_kind(pdev),
+					 pci_isolation_without(pdev));
 		return scnprintf(buf, size,
 				 "%s whose requester ID the devices below it share",
 				 pci_isolation_kind(pdev));
@@ -619,36 +1105,156 @@ static int pci_isolation_cmp_name(const void *a, const void *b)
 		      dev_name(*(struct device * const *)b));
 }
 
-/*
- * Why @pdev, of a group of @pprov, cannot be isolated from the other devices
- * of its group: the reason of its context if it has one, then that of the
- * topology.
- */
-static ssize_t pci_isolation_dev_reason(struct pci_isolation_provider *pprov,
-					struct pci_dev *pdev, char *buf,
-					size_t size)
+/* Appends "; " and a part to the reason of @len bytes in @buf. */
+static __printf(4, 5) ssize_t pci_isolation_append(char *buf, size_t size,
+						   ssize_t len,
+						   const char *fmt, ...)
 {
-	ssize_t len, n;
+	va_list args;
 
-	if (!pprov->context || !pprov->context_reason || !pprov->context(pdev))
-		return pci_isolation_reason(pdev, buf, size);
+	if (len)
+		len += scnprintf(buf + len, size - len, "; ");
+	va_start(args, fmt);
+	len += vscnprintf(buf + len, size - len, fmt, args);
+	va_end(args);
+	return len;
+}
 
-	len = pprov->context_reason(pdev, buf, size);
-	if (len < 0 || (size_t)len + 3 > size)
-		return len;
-	/* "<context's reason>; <topology's reason>" */
-	n = pci_isolation_reason(pdev, buf + len + 2, size - len - 2);
-	if (n <= 0) {
-		buf[len] = '\0';
-		return len;
+/* "isolated by administrator override of A, B": the ports declared isolating. */
+static ssize_t pci_isolation_declared_reason(struct pci_isolation_ports *ports,
+					     char *buf, size_t size,
+					     ssize_t len)
+{
+	const char *sep = "isolated by administrator override of ";
+	unsigned int i, named = 0, left = 0;
+
+	for (i = 0; i < ports->nr; i++) {
+		if (pci_isolation_declared(ports->dev[i]) !=
+		    PCI_ISOLATION_ISOLATING)
+			continue;
+		if (named == 8) {
+			left++;
+			continue;
+		}
+		if (named)
+			len += scnprintf(buf + len, size - len, ", %s",
+					 pci_name(ports->dev[i]));
+		else
+			len = pci_isolation_append(buf, size, len, "%s%s", sep,
+						   pci_name(ports->dev[i]));
+		named++;
 	}
-	memcpy(buf + len, "; ", 2);
-	return len + 2 + n;
+	if (named && ports->nomem)
+		len += scnprintf(buf + len, size - len, " and more");
+	else if (left)
+		len += scnprintf(buf + len, size - len, " and %u more", left);
+	return len;
+}
+
+static int pci_isolation_first_other(struct device *dev, void *data)
+{
+	struct pci_dev **other = data;
+
+	if (!dev_is_pci(dev) || to_pci_dev(dev) == *other)
+		return 0;
+	*other = pci_dev_get(to_pci_dev(dev));
+	return 1;
+}
+
+/* "shares iommu group N with D": the IOMMU cannot split it. */
+static ssize_t pci_isolation_iommu_reason(struct pci_dev *pdev, char *buf,
+					  size_t size, ssize_t len)
+{
+	struct iommu_group *group = iommu_group_get(&pdev->dev);
+	struct pci_dev *other = pdev;
+
+	if (!group)
+		return len;
+	if (iommu_group_for_each_dev(group, &other,
+				     pci_isolation_first_other) > 0) {
+		len = pci_isolation_append(buf, size, len,
+					   "shares iommu group %d with %s, which the IOMMU cannot split",
+					   iommu_group_id(group),
+					   pci_name(other));
+		pci_dev_put(other);
+	}
+	iommu_group_put(group);
+	return len;
 }
 
 /*
- * One line per device of a group of several: "<device> <reason>", sorted by
- * name.  The devices are collected first, so that no lock of the group is
+ * Why @pdev, of a group of @pprov, cannot be isolated from the other devices
+ * of its group, the parts separated by "; ": the reason of its context if
+ * it has one, that of the topology, the ports declared isolating that make
+ * its group smaller, and its iommu group if it has no other reason.  For a
+ * device alone in its group (@alone), only the ports.
+ */
+static ssize_t pci_isolation_dev_reason(struct pci_isolation_provider *pprov,
+					struct pci_dev *pdev, char *buf,
+					size_t size, bool alone)
+{
+	struct pci_isolation_ports ports = { };
+	ssize_t len = 0, n;
+
+	buf[0] = '\0';
+	if (!alone && pprov->context && pprov->context_reason &&
+	    pprov->context(pdev)) {
+		len = pprov->context_reason(pdev, buf, size);
+		if (len < 0)
+			return len;
+	}
+	if (!alone && (size_t)len + 3 <= size) {
+		n = pci_isolation_reason(pdev, buf + len + (len ? 2 : 0),
+					 size - len - (len ? 2 : 0));
+		if (n > 0 && len) {
+			memcpy(buf + len, "; ", 2);
+			len += 2;
+		}
+		if (n > 0)
+			len += n;
+		else
+			buf[len] = '\0';
+	}
+	pci_isolation_declared_ports(pdev, &ports);
+	n = pci_isolation_declared_reason(&ports, buf, size, len);
+	if (!alone && !n)
+		n = pci_isolation_iommu_reason(pdev, buf, size, n);
+	pci_isolation_ports_put(&ports);
+	return n;
+}
+
+/* The PCI devices of @group, sorted by name, with a reference; NULL if none. */
+static int pci_isolation_group_devs(struct isolation_group *group,
+				    struct pci_isolation_devs *devs)
+{
+	int ret;
+
+	*devs = (struct pci_isolation_devs){ };
+	ret = isolation_group_walk_devices(group, &devs->max,
+					   pci_isolation_count);
+	if (ret || !devs->max)
+		return ret;
+	devs->dev = kcalloc(devs->max, sizeof(*devs->dev), GFP_KERNEL);
+	if (!devs->dev)
+		return -ENOMEM;
+	/* A device added since it was counted is left out of this read. */
+	isolation_group_walk_devices(group, devs, pci_isolation_collect);
+	sort(devs->dev, devs->nr, sizeof(*devs->dev), pci_isolation_cmp_name,
+	     NULL);
+	return 0;
+}
+
+static void pci_isolation_put_devs(struct pci_isolation_devs *devs)
+{
+	while (devs->nr)
+		put_device(devs->dev[--devs->nr]);
+	kfree(devs->dev);
+}
+
+/*
+ * One line per device with a reason: "<device> <reason>", sorted by name.
+ * In a group of one, only a device that a declared port keeps alone has a
+ * reason.  The devices are collected first, so that no lock of the group is
  * held while the topology is read.
  */
 static ssize_t reasons_show(struct isolation_group *group, char *buf)
@@ -656,43 +1262,73 @@ static ssize_t reasons_show(struct isolation_group *group, char *buf)
 	struct pci_isolation_provider *pprov =
 		container_of(isolation_group_provider(group),
 			     struct pci_isolation_provider, provider);
-	struct pci_isolation_devs devs = { };
+	struct pci_isolation_devs devs;
 	char line[256];
 	unsigned int i;
 	ssize_t len = 0, n;
 	int ret;
 
-	ret = isolation_group_walk_devices(group, &devs.max,
-					   pci_isolation_count);
+	ret = pci_isolation_group_devs(group, &devs);
 	if (ret)
 		return ret;
-	if (devs.max < 2)
-		return 0;
-
-	devs.dev = kcalloc(devs.max, sizeof(*devs.dev), GFP_KERNEL);
-	if (!devs.dev)
-		return -ENOMEM;
-	/* A device added since it was counted is left out of this read. */
-	isolation_group_walk_devices(group, &devs, pci_isolation_collect);
-	sort(devs.dev, devs.nr, sizeof(*devs.dev), pci_isolation_cmp_name,
-	     NULL);
-
 	for (i = 0; i < devs.nr; i++) {
-		if (devs.nr > 1 && dev_is_pci(devs.dev[i])) {
-			n = pci_isolation_dev_reason(pprov,
-						     to_pci_dev(devs.dev[i]),
-						     line, sizeof(line));
-			if (n > 0)
-				len += sysfs_emit_at(buf, len, "%s %s\n",
-						     dev_name(devs.dev[i]),
-						     line);
-		}
-		put_device(devs.dev[i]);
+		if (!dev_is_pci(devs.dev[i]))
+			continue;
+		n = pci_isolation_dev_reason(pprov, to_pci_dev(devs.dev[i]),
+					     line, sizeof(line), devs.nr == 1);
+		if (n > 0)
+			len += sysfs_emit_at(buf, len, "%s %s\n",
+					     dev_name(devs.dev[i]), line);
 	}
-	kfree(devs.dev);
+	pci_isolation_put_devs(&devs);
 	return len;
 }
 static ISOLATION_GROUP_ATTR_RO(reasons);
+
+/*
+ * The ports whose declaration by the administrator shapes the group: one
+ * line each, "<port> isolating" or "<port> not_isolating", sorted, without
+ * repeats; empty for a group that ACS alone shapes.
+ */
+static ssize_t overrides_show(struct isolation_group *group, char *buf)
+{
+	struct pci_isolation_ports ports = { };
+	struct pci_isolation_devs devs;
+	unsigned int i;
+	ssize_t len = 0;
+	int ret;
+
+	if (!pci_isolation_nr_overrides)
+		return 0;
+	ret = pci_isolation_group_devs(group, &devs);
+	if (ret)
+		return ret;
+	/* The ports of every device, gathered in one set. */
+	for (i = 0; i < devs.nr; i++)
+		if (dev_is_pci(devs.dev[i]))
+			pci_isolation_declared_ports(to_pci_dev(devs.dev[i]),
+						     &ports);
+	pci_isolation_put_devs(&devs);
+
+	if (ports.nomem) {
+		len = -ENOMEM;
+		goto out;
+	}
+	sort(ports.dev, ports.nr, sizeof(*ports.dev), pci_isolation_cmp_pdev,
+	     NULL);
+	for (i = 0; i < ports.nr; i++) {
+		enum pci_isolation_declared d =
+			pci_isolation_declared(ports.dev[i]);
+
+		len += sysfs_emit_at(buf, len, "%s %s\n",
+				     pci_name(ports.dev[i]),
+				     pci_isolation_declared_name[d]);
+	}
+out:
+	pci_isolation_ports_put(&ports);
+	return len;
+}
+static ISOLATION_GROUP_ATTR_RO(overrides);
 
 struct pci_isolation_ids {
 	u64 *id;
@@ -816,10 +1452,116 @@ int pci_isolation_walk_rids(struct pci_dev *pdev, pci_isolation_id_fn fn,
 }
 EXPORT_SYMBOL_GPL(pci_isolation_walk_rids);
 
+/*
+ * Whether the ACS capability of @pdev has the isolating controls, enabled
+ * or not: at boot, ACS is enabled only as devices are configured for DMA.
+ */
+static bool pci_isolation_acs_capable(struct pci_dev *pdev)
+{
+	u16 cap;
+
+	if (!pdev->acs_cap ||
+	    pci_read_config_word(pdev, pdev->acs_cap + PCI_ACS_CAP, &cap))
+		return false;
+	return (cap & PCI_ISOLATION_ACS) == PCI_ISOLATION_ACS;
+}
+
+/*
+ * Says what the declarations make of @pdev: a warning for a port that one
+ * names (the first entry that does counts), an error for a later entry
+ * that declares otherwise, and for a device that is not a port.  Return:
+ * whether an entry names @pdev.
+ */
+static bool pci_isolation_override_report(struct pci_dev *pdev)
+{
+	const struct pci_isolation_override *first = NULL, *o;
+	bool acs = pci_isolation_acs_capable(pdev);
+	unsigned int i;
+
+	for (i = 0; i < pci_isolation_nr_overrides; i++) {
+		o = &pci_isolation_overrides[i];
+		if (!pci_isolation_override_matches(o, pdev))
+			continue;
+		if (!pci_isolation_is_port(pdev)) {
+			pci_err(pdev, "isolation: isolation_override \"%s\": not a root port or switch downstream port: ignored\n",
+				o->entry);
+		} else if (!first) {
+			first = o;
+			if (o->declared == PCI_ISOLATION_ISOLATING)
+				pci_warn(pdev, "isolation: declared isolating by administrator override (\"%s\"): %s\n",
+					 o->entry, acs ? "as its ACS can make it" :
+					 "its ACS cannot: isolation assumed, not proven");
+			else
+				pci_warn(pdev, "isolation: declared not isolating by administrator override (\"%s\"): %s\n",
+					 o->entry, acs ? "its ACS is not trusted" :
+					 "as its ACS cannot isolate");
+		} else if (o->declared != first->declared) {
+			pci_err(pdev, "isolation: isolation_override \"%s\": \"%s\" before it counts: ignored\n",
+				o->entry, first->entry);
+		}
+	}
+	return first;
+}
+
+static int pci_isolation_override_notify(struct notifier_block *nb,
+					 unsigned long action, void *data)
+{
+	if (action == BUS_NOTIFY_ADD_DEVICE)
+		pci_isolation_override_report(to_pci_dev(data));
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pci_isolation_override_nb = {
+	.notifier_call = pci_isolation_override_notify,
+};
+
+/*
+ * Once the PCI devices present at boot are known, before any IOMMU driver
+ * places them: a message for each declared port, each entry that cannot
+ * be read and each entry that names no device; hot-added devices are
+ * reported as they come.
+ */
+static int __init pci_isolation_override_check(void)
+{
+	struct pci_dev *pdev = NULL;
+	unsigned int i;
+
+	if (!pci_isolation_nr_overrides)
+		return 0;
+	for (i = 0; i < pci_isolation_nr_overrides; i++) {
+		struct pci_isolation_override *o = &pci_isolation_overrides[i];
+		bool named = false;
+		const char *end;
+
+		for_each_pci_dev(pdev) {
+			int ret = pci_dev_str_match(pdev, o->match, &end);
+
+			if (ret < 0 || (ret > 0 && *end)) {
+				o->malformed = true;
+				pci_dev_put(pdev);
+				break;
+			}
+			named |= ret > 0;
+		}
+		if (o->malformed)
+			pr_err("isolation_override: \"%s\": no device can be read from \"%s\": ignored\n",
+			       o->entry, o->match);
+		else if (!named)
+			pr_err("isolation_override: \"%s\" names no PCI device present: nothing declared\n",
+			       o->entry);
+	}
+	bus_register_notifier(&pci_bus_type, &pci_isolation_override_nb);
+	for_each_pci_dev(pdev)
+		pci_isolation_override_report(pdev);
+	return 0;
+}
+fs_initcall_sync(pci_isolation_override_check);
+
 /* The attributes of the groups of every pci_isolation_provider. */
 static struct attribute *pci_isolation_attrs[] = {
 	&isolation_group_attr_iommu_ids.attr,
 	&isolation_group_attr_reasons.attr,
+	&isolation_group_attr_overrides.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(pci_isolation);

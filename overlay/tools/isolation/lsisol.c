@@ -4,7 +4,8 @@
  *
  * Reads /sys/kernel/isolation_groups and prints, for each group, its
  * provider, manager, state, the IDs by which its IOMMU tells its devices
- * apart (iommu_ids) and member devices with their drivers and,
+ * apart (iommu_ids), the ports whose isolation the administrator declared
+ * that shape it (overrides), and member devices with their drivers and,
  * where the group has a reasons file, why each device shares the group
  * with others, as a table or as JSON.
  *
@@ -47,6 +48,9 @@ struct isol_group {
 	bool has_ids;		/* false when iommu_ids is absent */
 	char **ids;
 	size_t nr_ids;
+	bool has_overrides;	/* false when overrides is absent */
+	char **overrides;	/* "<port> <declared>" */
+	size_t nr_overrides;
 	struct isol_dev *devs;
 	size_t nr_devs;
 };
@@ -205,6 +209,9 @@ static void free_group(struct isol_group *g)
 	for (i = 0; i < g->nr_ids; i++)
 		free(g->ids[i]);
 	free(g->ids);
+	for (i = 0; i < g->nr_overrides; i++)
+		free(g->overrides[i]);
+	free(g->overrides);
 	for (i = 0; i < g->nr_devs; i++) {
 		free(g->devs[i].name);
 		free(g->devs[i].driver);
@@ -237,9 +244,15 @@ static char *next_line(char **pos)
 	return NULL;
 }
 
-static int read_ids(const char *path, struct isol_group *g)
+/*
+ * Reads the lines of the file @path into *@list, *@nr of them, and sets
+ * *@has; an absent file is no error and leaves *@has false.  With @fields,
+ * a line must have two words separated by one space, or it is -EINVAL.
+ */
+static int read_list(const char *path, char ***list, size_t *nr, bool *has,
+		     bool fields)
 {
-	char *buf, *line, *next;
+	char *buf, *line, *next, *sp;
 	char **tmp;
 	int ret;
 
@@ -249,20 +262,26 @@ static int read_ids(const char *path, struct isol_group *g)
 	if (ret)
 		return ret;
 
-	g->has_ids = true;
+	*has = true;
 	for (next = buf; (line = next_line(&next));) {
-		tmp = xrealloc(g->ids, g->nr_ids + 1, sizeof(*g->ids));
+		sp = strchr(line, ' ');
+		if (fields && (!sp || sp == line || !sp[1] ||
+			       strchr(sp + 1, ' '))) {
+			ret = -EINVAL;
+			break;
+		}
+		tmp = xrealloc(*list, *nr + 1, sizeof(**list));
 		if (!tmp) {
 			ret = -ENOMEM;
 			break;
 		}
-		g->ids = tmp;
-		g->ids[g->nr_ids] = strdup(line);
-		if (!g->ids[g->nr_ids]) {
+		*list = tmp;
+		(*list)[*nr] = strdup(line);
+		if (!(*list)[*nr]) {
 			ret = -ENOMEM;
 			break;
 		}
-		g->nr_ids++;
+		(*nr)++;
 	}
 	free(buf);
 	return ret;
@@ -467,7 +486,16 @@ static int read_group(const char *gdir, struct isol_group *g, char **path_err)
 	path = path_fmt("%s/iommu_ids", gdir);
 	if (!path)
 		return -ENOMEM;
-	ret = read_ids(path, g);
+	ret = read_list(path, &g->ids, &g->nr_ids, &g->has_ids, false);
+	if (ret)
+		goto out;
+	free(path);
+
+	path = path_fmt("%s/overrides", gdir);
+	if (!path)
+		return -ENOMEM;
+	ret = read_list(path, &g->overrides, &g->nr_overrides,
+			&g->has_overrides, true);
 	if (ret)
 		goto out;
 	free(path);
@@ -789,6 +817,21 @@ static void print_json(const struct group_list *list)
 			}
 			putchar(']');
 		}
+		if (g->has_overrides) {
+			fputs(", \"overrides\": [", stdout);
+			for (j = 0; j < g->nr_overrides; j++) {
+				char *sp = strchr(g->overrides[j], ' ');
+
+				*sp = '\0';
+				fputs(j ? ", {\"port\": " : "{\"port\": ", stdout);
+				json_str(g->overrides[j]);
+				fputs(", \"declared\": ", stdout);
+				json_str(sp + 1);
+				putchar('}');
+				*sp = ' ';
+			}
+			putchar(']');
+		}
 		fputs(", \"devices\": [", stdout);
 		for (j = 0; j < g->nr_devs; j++) {
 			if (j)
@@ -891,6 +934,8 @@ static void print_table(const struct group_list *list)
 			if (g->devs[j].reason)
 				printf("    %s: %s\n", g->devs[j].name,
 				       g->devs[j].reason);
+		for (j = 0; j < g->nr_overrides; j++)
+			printf("    override: %s\n", g->overrides[j]);
 	}
 }
 
