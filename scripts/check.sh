@@ -349,6 +349,14 @@ override_iommu() { # override_iommu IOMMU
 	guest_results "$1-override" "$1-override" "$1-override." 11 || rc=1
 	return $rc
 }
+# Debian's QEMU inside a guest as a real VFIO client, under VT-d on
+# topology_vfio (tests/guest/qemu-vfio.sh).
+t_qemu_vfio() {
+	local rc=0
+	guest_run qemu-vfio --qemu --iommu intel --topology vfio || rc=1
+	guest_results qemu-vfio qemu-vfio intel. 3 qemu- || rc=1
+	return $rc
+}
 # VFIO as isolation manager, on topology_vfio under one IOMMU: the checks
 # of tests/guest/vfio-isolation.c, each a test.
 vfio_iommu() { # vfio_iommu IOMMU
@@ -556,7 +564,7 @@ fi
 # kernels.
 all_steps=(base assemble guest-build "${lts_steps[@]:0:1}" pseries-build kunit-uml "${lts_steps[@]:1:1}"
 	static config-off lsisol checkpatch git-am
-	iommufd guest "${iommu_steps[@]}" stress-intel bench-merge bench-grouping nodmar
+	iommufd guest "${iommu_steps[@]}" qemu-vfio stress-intel bench-merge bench-grouping nodmar
 	"${lts_steps[@]:2}" pseries-groups pseries-vfio)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")

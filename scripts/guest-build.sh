@@ -90,3 +90,24 @@ text_range drivers/acpi/built-in.a >"$root/tests/acpi-text"
 text_range drivers/pci/isolation.o >"$root/tests/pci-isolation-text"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$root.cpio.gz"
 echo "guest initramfs: $root.cpio.gz"
+
+# Debian's QEMU, for the guest that runs it as a VFIO client
+# (tests/guest/qemu-vfio.sh): the binary, the libraries it is linked with,
+# its TCG module and qboot, in an archive of their own after the initramfs (the kernel
+# unpacks one after the other), so that no other guest loads them.
+qroot=$top/build/initramfs-qemu$build_suffix
+q=$(command -v qemu-system-x86_64)
+rm -rf "$qroot"
+mkdir -p "$qroot/usr/bin" "$qroot/usr/share/qemu"
+cp "$q" "$qroot/usr/bin/"
+for lib in $(ldd "$q" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+	mkdir -p "$qroot${lib%/*}"
+	cp -L "$lib" "$qroot$lib"
+done
+cp /usr/share/qemu/qboot.rom /usr/share/qemu/kvmvapic.bin "$qroot/usr/share/qemu/"
+# Debian builds TCG as a module.
+m=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
+mkdir -p "$qroot${m%/*}"
+cp "$m" "$qroot$m"
+(cd "$qroot" && find . | cpio -o -H newc --quiet | gzip -1) | cat "$root.cpio.gz" - > "$qroot.cpio.gz"
+echo "guest initramfs with QEMU: $qroot.cpio.gz"

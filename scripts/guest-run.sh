@@ -13,6 +13,8 @@
 #            (FAULT_ALL=1: the slow hot-add fault-injection case too)
 #   --override ports declared by the administrator, on topology override
 #            (tests/guest/override.sh)
+#   --qemu   Debian's QEMU inside the guest as a VFIO client
+#            (tests/guest/qemu-vfio.sh), with the initramfs that holds it
 #   --vfio   VFIO as isolation manager (tests/guest/vfio-isolation.c)
 #   --stress concurrency stress (tests/guest/stress.sh) for
 #            STRESS_SECONDS (60)
@@ -41,16 +43,16 @@ topology=default
 iommu=intel
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--show|--check|--groups|--override|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr) mode=${1#--} ;;
+	--show|--check|--groups|--override|--qemu|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr) mode=${1#--} ;;
 	--iommu) iommu=$2; shift ;;
 	--name) name=$2; shift ;;
 	--topology) topology=$2; shift ;;
 	--) shift; break ;;
-	*) echo "usage: $0 --show|--check|--groups|--override|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr [--iommu intel|amd|virtio|pseries] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
+	*) echo "usage: $0 --show|--check|--groups|--override|--qemu|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr [--iommu intel|amd|virtio|pseries] [--name NAME] [--topology NAME] [-- qemu args]" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--override|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr [--iommu intel|amd|virtio|pseries]" >&2; exit 2; }
+[ -n "$mode" ] || { echo "usage: $0 --show|--check|--groups|--override|--qemu|--vfio|--stress|--iommufd|--bench|--grouping|--nodmar|--spapr [--iommu intel|amd|virtio|pseries]" >&2; exit 2; }
 name=${name:-$mode}
 
 # shellcheck source=../tests/topologies.sh
@@ -96,6 +98,8 @@ out=/dev/null
 # each guest runs twice, takes time in proportion to it.
 mem=1G
 [ "$mode" != bench ] || mem=2G
+initrd_qemu=""
+[ "$mode" != qemu ] || initrd_qemu=-qemu
 if [ "$iommu" = pseries ]; then
 	# The capabilities that TCG cannot give are turned off, as QEMU asks.
 	qemu=(qemu-system-ppc64 -accel tcg -cpu POWER9 -smp 1 -m 1G
@@ -109,7 +113,7 @@ else
 		-bios /usr/share/qemu/qboot.rom
 		-machine "$machine" "${iommu_dev[@]}"
 		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
-		-kernel "build/guest$build_suffix/arch/x86/boot/bzImage" -initrd "build/initramfs$build_suffix.cpio.gz"
+		-kernel "build/guest$build_suffix/arch/x86/boot/bzImage" -initrd "build/initramfs$initrd_qemu$build_suffix.cpio.gz"
 		-serial stdio -serial chardev:isotest)
 	console=ttyS0 channel=ttyS1
 	cmdline="intel_iommu=$intel_iommu unknown_nmi_panic"
