@@ -389,13 +389,14 @@ static void pci_isolation_apply_floor(struct pci_dev *root,
 				      struct pci_isolation_top *top)
 {
 	struct pci_dev *floor = pci_isolation_floor(root);
+	bool holds;
 
 	if (!floor)
 		return;
-	if (top->below ? top->dev != floor &&
-			 pci_isolation_is_above(top->dev, floor) :
-			 pci_isolation_covers_below(top->dev, true) &&
-			 pci_isolation_is_above(top->dev, floor))
+	/* A top that holds the floor and the devices below it stays. */
+	holds = top->below ? top->dev != floor :
+			     pci_isolation_covers_below(top->dev, true);
+	if (holds && pci_isolation_is_above(top->dev, floor))
 		return;
 	pci_isolation_set_top(top, floor, pci_dev_get(floor), false);
 	top->floor = true;
