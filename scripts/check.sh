@@ -456,21 +456,38 @@ t_static() {
 		drivers/iommu/virtio-iommu.c include/linux/acpi_viot.h)
 	(cd "$ktree" && scripts/kernel-doc -none -Wall "${files[@]}") 2>&1 | tee "$logs/kernel-doc.txt"
 	[ -s "$logs/kernel-doc.txt" ] && { echo "kernel-doc warnings"; rc=1; }
+	local objs=(drivers/base/isolation.o drivers/base/test/isolation-test.o
+		drivers/base/test/isolation-test-provider.o
+		drivers/base/test/isolation-bench.o
+		drivers/iommu/intel/isolation.o drivers/vfio/isolation.o
+		drivers/pci/isolation.o drivers/pci/isolation-test.o
+		drivers/iommu/amd/isolation.o drivers/iommu/virtio-iommu.o
+		drivers/acpi/viot.o)
 	make -C "$ktree" O="$top/build/guest$bs" ARCH=x86_64 "CC=ccache gcc" -s W=1 C=2 \
-		drivers/base/isolation.o drivers/base/test/isolation-test.o \
-		drivers/base/test/isolation-test-provider.o \
-		drivers/base/test/isolation-bench.o \
-		drivers/iommu/intel/isolation.o drivers/vfio/isolation.o \
-		drivers/pci/isolation.o drivers/pci/isolation-test.o \
-		drivers/iommu/amd/isolation.o drivers/iommu/virtio-iommu.o \
-		drivers/acpi/viot.o 2>&1 |
-		tee "$logs/w1-sparse.txt"
+		"${objs[@]}" 2>&1 | tee "$logs/w1-sparse.txt"
+	# 7.3's Makefile runs sparse only if it knows __typeof_unqual__
+	# (scripts/checker-valid.sh), which Debian 12's sparse 0.6.4 does not:
+	# there sparse runs on the LTS's tree, built by lts-guest-build before
+	# this step, whose copies of these files are the same code.
+	if grep -q 'is not available or not up to date' "$logs/w1-sparse.txt"; then
+		if [ "$checked" != "$lts" ] && [ -f "$top/build/guest-$lts/.config" ]; then
+			echo "sparse: too old for $checked's checker test; sparse on $lts"
+			make -C "$lts_tree" O="$top/build/guest-$lts" ARCH=x86_64 "CC=ccache gcc" -s C=2 \
+				"${objs[@]}" 2>&1 | tee -a "$logs/w1-sparse.txt"
+		fi
+		if [ "$(grep -c 'is not available or not up to date' "$logs/w1-sparse.txt")" != 1 ] ||
+		   [ "$checked" = "$lts" ] || [ ! -f "$top/build/guest-$lts/.config" ]; then
+			echo "sparse did not run"; rc=1
+		fi
+	fi
 	# The pseries provider, in the cross-built pseries tree.
 	(cd "$ktree" && scripts/kernel-doc -none -Wall arch/powerpc/platforms/pseries/iommu.c) 2>&1 |
 		tee -a "$logs/kernel-doc.txt"
+	# W=1 only on 7.3 (sparse as above); make check-lts runs sparse on it.
 	make -C "$ktree" O="$top/build/pseries$bs" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
 		"CC=ccache powerpc64le-linux-gnu-gcc" -s W=1 C=2 \
-		arch/powerpc/platforms/pseries/iommu.o 2>&1 | tee -a "$logs/w1-sparse.txt"
+		arch/powerpc/platforms/pseries/iommu.o 2>&1 |
+		grep -v 'is not available or not up to date' | tee -a "$logs/w1-sparse.txt"
 	grep -E 'warning|error' "$logs/w1-sparse.txt" && { echo "W=1/sparse warnings"; rc=1; }
 	[ -s "$logs/kernel-doc.txt" ] && { echo "kernel-doc warnings"; rc=1; }
 	return $rc

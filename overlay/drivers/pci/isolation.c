@@ -152,20 +152,21 @@ static int pci_isolation_override_parse(char *entry,
 
 static int __init pci_isolation_override_init(void)
 {
-	char *param, *entry;
+	char *copy, *param, *entry;
 	unsigned int n = 1;
 
 	if (!pci_isolation_override_param || !*pci_isolation_override_param)
 		return 0;
-	param = kstrdup(pci_isolation_override_param, GFP_KERNEL);
-	if (!param)
+	copy = kstrdup(pci_isolation_override_param, GFP_KERNEL);
+	if (!copy)
 		goto nomem;
+	param = copy;
 	for (entry = param; (entry = strchr(entry, ';')); entry++)
 		n++;
 	pci_isolation_overrides = kcalloc(n, sizeof(*pci_isolation_overrides),
 					  GFP_KERNEL);
 	if (!pci_isolation_overrides) {
-		kfree(param);
+		kfree(copy);
 		goto nomem;
 	}
 	while ((entry = strsep(&param, ";"))) {
@@ -183,6 +184,11 @@ static int __init pci_isolation_override_init(void)
 		pci_isolation_nr_overrides++;
 	}
 	/* The entries point into the copy, which stays as long as they do. */
+	if (!pci_isolation_nr_overrides) {
+		kfree(pci_isolation_overrides);
+		pci_isolation_overrides = NULL;
+		kfree(copy);
+	}
 	return 0;
 
 nomem:
